@@ -1,0 +1,378 @@
+r"""Activations that turn scores (logits) into probabilities, computed stably.
+
+Chapter 1 of the book, *From scores to probabilities*, derives each of them.
+"""
+
+import numpy as np
+
+from ._validation import as_float_array, check_class_axis, check_no_nan
+
+__all__ = ["sigmoid", "log_sigmoid", "softmax", "log_softmax", "logsumexp"]
+
+
+# --------------------------------------------------------------------- kernels
+
+
+def _sigmoid(x):
+    # exp(-|x|) never overflows; 1 / (1 + e) for x >= 0 and e / (1 + e) for
+    # x < 0 are the same function, each evaluated where it is accurate.
+    e = np.exp(-np.abs(x))
+    r = 1.0 / (1.0 + e)
+    return np.where(x >= 0, r, e * r)
+
+
+def _softplus(x):
+    # log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): the exponent is <= 0, and
+    # log1p keeps the tail's relative accuracy when exp(-|x|) is tiny.
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _max_and_rest(x, axis):
+    """Split log-sum-exp as ``m + log1p(rest)``.
+
+    ``m`` is the maximum along ``axis`` and ``rest = sum_{j != argmax} exp(x_j - m)``.
+    Keeping ``rest`` apart from the ``exp(0) = 1`` of the maximum is what keeps a
+    tiny loss accurate: ``log1p(1e-30)`` is 1e-30, but ``log(1 + 1e-30)`` is 0.
+    """
+    top = np.argmax(x, axis=axis, keepdims=True)
+    m = np.take_along_axis(x, top, axis=axis)
+    # A row of -inf only would give -inf - (-inf) = nan; shift it by 0 instead.
+    shift = np.where(np.isfinite(m), m, 0)
+    e = np.exp(x - shift)
+    np.put_along_axis(e, top, 0, axis=axis)
+    return m, e.sum(axis=axis, keepdims=True)
+
+
+def _logsumexp(x, axis, keepdims=False):
+    m, rest = _max_and_rest(x, axis)
+    out = m + np.log1p(rest)
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _log_softmax(x, axis):
+    m, rest = _max_and_rest(x, axis)
+    # x_j - logsumexp(x) = (x_j - m) - log1p(rest); exact 0 - log1p(rest) at the max.
+    return (x - m) - np.log1p(rest)
+
+
+def _softmax(x, axis):
+    m = np.max(x, axis=axis, keepdims=True)
+    e = np.exp(x - m)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+# ------------------------------------------------------------------ validation
+
+
+def _check_scores(x, name, axis, allow_pos_inf):
+    """Float array and normalised axis; raise on NaN, +inf or all -inf rows."""
+    x = as_float_array(x, name)
+    axis = check_class_axis(x, name, axis)
+    m = np.max(x, axis=axis)  # NaN propagates through max: a cheap NaN check
+    if np.isnan(m).any():
+        raise ValueError(
+            f"{name} contains NaN; remove or impute the NaN values first "
+            f"(np.isnan({name}).nonzero() shows where)."
+        )
+    if not allow_pos_inf and np.isposinf(m).any():
+        raise ValueError(
+            f"{name} contains +inf, for which the softmax is undefined (inf / inf); "
+            f"clip {name} to a finite range first."
+        )
+    if not allow_pos_inf and np.isneginf(m).any():
+        raise ValueError(
+            f"{name} has a slice along axis {axis} whose entries are all -inf, so the "
+            "softmax of that slice is undefined (0 / 0); give every slice at least "
+            "one finite score."
+        )
+    return x, axis
+
+
+# ---------------------------------------------------------------------- public
+
+
+def sigmoid(x):
+    r"""Logistic sigmoid, computed without overflow.
+
+    .. math::
+
+        \sigma(x) = \frac{1}{1 + e^{-x}} =
+        \begin{cases}
+            \dfrac{1}{1 + e^{-x}} & x \ge 0 \\[1ex]
+            \dfrac{e^{x}}{1 + e^{x}} & x < 0
+        \end{cases}
+
+    Parameters
+    ----------
+    x : array_like
+        Scores (logits), any shape. Integer input is promoted to float64.
+
+    Returns
+    -------
+    ndarray
+        :math:`\sigma(x)` elementwise, same shape and float dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty or contains NaN.
+    TypeError
+        If ``x`` is not numeric.
+
+    Notes
+    -----
+    Both branches only ever evaluate :math:`e^{-|x|} \le 1`, so nothing
+    overflows: ``sigmoid(-1000.0)`` is ``exp(-1000)`` rounded to 0, with no
+    warning, and ``sigmoid(1000.0)`` is exactly 1.
+
+    See Also
+    --------
+    log_sigmoid : :math:`\log \sigma(x)`, accurate where ``sigmoid`` rounds to 0 or 1.
+    softmax : the multi-class generalisation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentlab import sigmoid
+    >>> print(np.round(sigmoid([-2.0, 0.0, 2.0]), 4))
+    [0.1192 0.5    0.8808]
+    >>> print(sigmoid(-800.0), sigmoid(800.0))
+    0.0 1.0
+    """
+    x = as_float_array(x, "x")
+    check_no_nan(x, "x")
+    return _sigmoid(x)
+
+
+def log_sigmoid(x):
+    r"""Logarithm of the sigmoid, :math:`\log \sigma(x) = -\log(1 + e^{-x})`.
+
+    .. math::
+
+        \log \sigma(x) = \min(x, 0) - \log\left(1 + e^{-|x|}\right)
+
+    Parameters
+    ----------
+    x : array_like
+        Scores (logits), any shape.
+
+    Returns
+    -------
+    ndarray
+        Same shape and float dtype as ``x``; every value is :math:`\le 0`.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty or contains NaN.
+    TypeError
+        If ``x`` is not numeric.
+
+    Notes
+    -----
+    The naive ``np.log(sigmoid(x))`` returns ``-inf`` once ``sigmoid(x)`` rounds
+    to 0 (``x < -745`` in float64) and 0 once it rounds to 1 (``x > 37``), where
+    the true value is about ``-exp(-x)``. The identity above uses ``log1p`` of
+    :math:`e^{-|x|} \le 1`, so both tails keep their relative accuracy.
+    Also :math:`\log(1 - \sigma(x)) = \log \sigma(-x)`.
+
+    See Also
+    --------
+    sigmoid
+    log_softmax : the multi-class counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentlab import log_sigmoid, sigmoid
+    >>> with np.errstate(divide="ignore"):
+    ...     naive = np.log(sigmoid(-1000.0))
+    >>> print(naive, log_sigmoid(-1000.0))
+    -inf -1000.0
+    >>> print(f"{log_sigmoid(50.0):.6e}")  # -exp(-50); the naive way gives 0.0
+    -1.928750e-22
+    """
+    x = as_float_array(x, "x")
+    check_no_nan(x, "x")
+    return -_softplus(-x)
+
+
+def softmax(x, *, axis=-1):
+    r"""Softmax: exponentiate the scores and normalise them to sum to 1.
+
+    .. math::
+
+        \operatorname{softmax}(x)_j = \frac{e^{x_j}}{\sum_k e^{x_k}}
+        = \frac{e^{x_j - m}}{\sum_k e^{x_k - m}}, \qquad m = \max_k x_k
+
+    Parameters
+    ----------
+    x : array_like
+        Scores (logits). Classes lie along ``axis``; for a batch, shape ``(N, C)``.
+    axis : int, default -1
+        The class axis.
+
+    Returns
+    -------
+    ndarray
+        Probabilities, same shape and float dtype as ``x``, summing to 1 along ``axis``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty, contains NaN or +inf, has a slice of all ``-inf``, or
+        ``axis`` is out of range.
+    TypeError
+        If ``x`` is not numeric.
+
+    Notes
+    -----
+    Subtracting the maximum changes nothing mathematically (the factor
+    :math:`e^{-m}` cancels) but keeps every exponent :math:`\le 0`, so
+    ``np.exp`` cannot overflow and the largest term is exactly 1. ``-inf``
+    scores are allowed (they mask a class: probability 0).
+
+    See Also
+    --------
+    log_softmax : log-probabilities, accurate where ``softmax`` underflows.
+    sigmoid : the two-class special case, :math:`\operatorname{softmax}(a, b)_1 = \sigma(a - b)`.
+
+    Examples
+    --------
+    The three scores of the CSDN article :cite:p:`csdn2022softmax`:
+
+    >>> import numpy as np
+    >>> from xentlab import softmax
+    >>> print(np.round(softmax([3.0, 1.0, -3.0]), 4))
+    [0.8789 0.119  0.0022]
+
+    Scores in the thousands overflow the naive formula but not this one:
+
+    >>> with np.errstate(over="ignore", invalid="ignore"):
+    ...     naive = np.exp([1000.0, 1001.0]) / np.exp([1000.0, 1001.0]).sum()
+    >>> print(naive, np.round(softmax([1000.0, 1001.0]), 4))
+    [nan nan] [0.2689 0.7311]
+    """
+    x, axis = _check_scores(x, "x", axis, allow_pos_inf=False)
+    return _softmax(x, axis)
+
+
+def log_softmax(x, *, axis=-1):
+    r"""Log of the softmax, computed through log-sum-exp.
+
+    .. math::
+
+        \log \operatorname{softmax}(x)_j = x_j - \log \sum_k e^{x_k}
+        = (x_j - m) - \log\Bigl(1 + \sum_{k \ne k^*} e^{x_k - m}\Bigr)
+
+    where :math:`m = x_{k^*}` is the maximum score.
+
+    Parameters
+    ----------
+    x : array_like
+        Scores (logits), classes along ``axis``.
+    axis : int, default -1
+        The class axis.
+
+    Returns
+    -------
+    ndarray
+        Log-probabilities (all :math:`\le 0`), same shape and float dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty, contains NaN or +inf, has a slice of all ``-inf``, or
+        ``axis`` is out of range.
+    TypeError
+        If ``x`` is not numeric.
+
+    Notes
+    -----
+    ``np.log(softmax(x))`` is ``-inf`` as soon as a probability underflows to
+    0, and exactly 0 for a probability within half an ulp of 1. Splitting off
+    the maximum's own term (exactly 1) and using ``log1p`` for the rest keeps
+    both ends accurate: the log-probability of a dominant class is
+    :math:`-\log(1 + \epsilon) \approx -\epsilon` even for :math:`\epsilon = 10^{-200}`.
+
+    See Also
+    --------
+    softmax
+    logsumexp
+    log_sigmoid : the two-class counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentlab import log_softmax, softmax
+    >>> x = np.array([0.0, 800.0])
+    >>> with np.errstate(divide="ignore"):
+    ...     naive = np.log(softmax(x))
+    >>> print(naive, log_softmax(x))
+    [-inf   0.] [-800.   -0.]
+    >>> print(f"{log_softmax([0.0, 50.0])[1]:.6e}")  # -exp(-50), not 0
+    -1.928750e-22
+    """
+    x, axis = _check_scores(x, "x", axis, allow_pos_inf=False)
+    return _log_softmax(x, axis)
+
+
+def logsumexp(x, *, axis=-1, keepdims=False):
+    r"""Log of the sum of exponentials, without overflow or underflow.
+
+    .. math::
+
+        \operatorname{logsumexp}(x) = \log \sum_k e^{x_k}
+        = m + \log\Bigl(1 + \sum_{k \ne k^*} e^{x_k - m}\Bigr), \qquad m = x_{k^*} = \max_k x_k
+
+    Parameters
+    ----------
+    x : array_like
+        Values, reduced along ``axis``.
+    axis : int, default -1
+        The axis to reduce.
+    keepdims : bool, default False
+        Keep the reduced axis with length 1 (handy for broadcasting).
+
+    Returns
+    -------
+    ndarray or numpy scalar
+        Same float dtype as ``x``. ``-inf`` for a slice of all ``-inf``; ``+inf``
+        if the slice holds ``+inf``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty, contains NaN, or ``axis`` is out of range.
+    TypeError
+        If ``x`` is not numeric.
+
+    Notes
+    -----
+    This is the normaliser of the softmax: ``log_softmax(x) = x - logsumexp(x, keepdims=True)``.
+    Unlike ``scipy.special.logsumexp`` it takes a single axis (the class axis)
+    and no weights ``b``.
+
+    See Also
+    --------
+    log_softmax
+    scipy.special.logsumexp
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentlab import logsumexp
+    >>> print(f"{logsumexp([1000.0, 1000.0]):.6f}")  # 1000 + log 2
+    1000.693147
+    >>> with np.errstate(over="ignore"):
+    ...     print(np.log(np.sum(np.exp([1000.0, 1000.0]))))
+    inf
+    """
+    x, axis = _check_scores(x, "x", axis, allow_pos_inf=True)
+    if not isinstance(keepdims, (bool, np.bool_)):
+        raise TypeError(f"keepdims must be True or False, got {keepdims!r}.")
+    with np.errstate(invalid="ignore"):  # +inf - +inf in a row holding +inf
+        out = _logsumexp(x, axis, keepdims=bool(keepdims))
+    # A slice holding +inf sums to +inf whatever the rest is.
+    m = np.max(x, axis=axis, keepdims=bool(keepdims))
+    return np.where(np.isposinf(m), m, out)[()]

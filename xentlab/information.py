@@ -1,0 +1,274 @@
+r"""Entropy, cross-entropy and Kullback-Leibler divergence of discrete distributions.
+
+Chapter 2 of the book, *Information theory*, derives them and the identity
+:math:`H(p, q) = H(p) + D_{\mathrm{KL}}(p \,\|\, q)` that ties them together.
+"""
+
+import numpy as np
+
+from ._validation import (
+    as_float_array,
+    check_base,
+    check_class_axis,
+    check_in_unit_interval,
+    check_same_shape,
+    check_sums_to_one,
+    result_dtype,
+)
+
+__all__ = ["entropy", "cross_entropy", "kl_divergence"]
+
+
+# --------------------------------------------------------------------- kernels
+
+
+def _xlogy(x, y):
+    # x * log(y) with the convention 0 * log(y) = 0, even for y = 0.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0, x * np.log(y))
+
+
+def _entropy(p, axis):
+    return -_xlogy(p, p).sum(axis=axis)
+
+
+def _cross_entropy(p, q, axis):
+    return -_xlogy(p, q).sum(axis=axis)
+
+
+def _kl_divergence(p, q, axis):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # log(p / q) = log1p((p - q) / q): p - q is exact when p and q are close
+        # (Sterbenz), so terms of nearly equal p and q keep their accuracy;
+        # elsewhere log p - log q, which cannot overflow the way (p - q) / q can.
+        near = np.abs(p - q) < 0.5 * q
+        log_ratio = np.where(near, np.log1p((p - q) / q), np.log(p) - np.log(q))
+        terms = np.where(p == 0, 0, p * log_ratio)
+    return terms.sum(axis=axis)
+
+
+# ------------------------------------------------------------------ validation
+
+
+def _check_distribution(p, name, axis):
+    p = as_float_array(p, name)
+    axis = check_class_axis(p, name, axis)
+    check_in_unit_interval(p, name)
+    check_sums_to_one(p, name, axis)
+    return p, axis
+
+
+def _check_pair(p, q, axis):
+    p = as_float_array(p, "p")
+    q = as_float_array(q, "q")
+    check_same_shape(p, q, "p", "q")
+    dtype = result_dtype(p, q)
+    p, axis = _check_distribution(p.astype(dtype, copy=False), "p", axis)
+    q, _ = _check_distribution(q.astype(dtype, copy=False), "q", axis)
+    return p, q, axis
+
+
+def _in_base(value, log_base):
+    return value if log_base is None else value / value.dtype.type(log_base)
+
+
+# ---------------------------------------------------------------------- public
+
+
+def entropy(p, *, axis=-1, base=None):
+    r"""Shannon entropy of a discrete distribution.
+
+    .. math::
+
+        H(p) = -\sum_j p_j \log p_j, \qquad
+        p_j \log p_j =
+        \begin{cases}
+            0 & p_j = 0 \\
+            p_j \log p_j & p_j > 0
+        \end{cases}
+
+    Parameters
+    ----------
+    p : array_like
+        Probabilities, summing to 1 along ``axis``; a batch of distributions
+        has shape ``(N, C)``.
+    axis : int, default -1
+        The axis over which the distribution is laid out.
+    base : float, optional
+        Base of the logarithm: ``None`` (natural log, nats), 2 (bits), 10 (hartleys).
+
+    Returns
+    -------
+    ndarray or numpy scalar
+        :math:`H(p)` for each distribution, with ``axis`` removed.
+
+    Raises
+    ------
+    ValueError
+        If ``p`` is empty, has NaN or values outside [0, 1], or ``base`` is not
+        positive and different from 1.
+    TypeError
+        If ``p`` is not numeric.
+
+    Warns
+    -----
+    UserWarning
+        If a distribution does not sum to 1 (within ``sqrt(eps)`` relative). Unlike
+        ``scipy.stats.entropy``, ``p`` is *not* renormalised: the number returned
+        is the formula applied to what was passed.
+
+    See Also
+    --------
+    cross_entropy : :math:`H(p, q)`, which equals ``entropy(p)`` when ``q == p``.
+    kl_divergence
+
+    Examples
+    --------
+    A fair coin carries one bit; a fair die :math:`\log_2 6` bits:
+
+    >>> import numpy as np
+    >>> from xentlab import entropy
+    >>> print(f"{entropy([0.5, 0.5], base=2):.4f} {entropy(np.full(6, 1 / 6), base=2):.4f}")
+    1.0000 2.5850
+    >>> print(f"{entropy([1.0, 0.0, 0.0]):.4f}")  # a certain outcome: no surprise
+    0.0000
+    """
+    log_base = check_base(base)
+    p, axis = _check_distribution(p, "p", axis)
+    return _in_base(_entropy(p, axis), log_base)[()]
+
+
+def cross_entropy(p, q, *, axis=-1, base=None):
+    r"""Cross-entropy of a model distribution ``q`` relative to a true distribution ``p``.
+
+    .. math::
+
+        H(p, q) = -\sum_j p_j \log q_j, \qquad
+        p_j \log q_j =
+        \begin{cases}
+            0 & p_j = 0 \\
+            -\infty & p_j > 0,\ q_j = 0 \\
+            p_j \log q_j & \text{otherwise}
+        \end{cases}
+
+    Parameters
+    ----------
+    p : array_like
+        True distribution (one-hot labels or soft targets), shape ``(..., C)``.
+    q : array_like
+        Model distribution, same shape as ``p``.
+    axis : int, default -1
+        The class axis.
+    base : float, optional
+        Base of the logarithm (``None`` for nats, 2 for bits).
+
+    Returns
+    -------
+    ndarray or numpy scalar
+        :math:`H(p, q) \ge H(p)`, with ``axis`` removed; ``inf`` where ``q``
+        gives probability 0 to an outcome that ``p`` does not.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, a value is NaN or outside [0, 1], or ``base`` is invalid.
+    TypeError
+        If an input is not numeric.
+
+    Warns
+    -----
+    UserWarning
+        If ``p`` or ``q`` does not sum to 1 along ``axis``.
+
+    Notes
+    -----
+    :math:`H(p, q) = H(p) + D_{\mathrm{KL}}(p \,\|\, q)`. With one-hot ``p`` this
+    is the categorical cross-entropy loss :math:`-\log q_y` of one example.
+
+    See Also
+    --------
+    entropy
+    kl_divergence
+    xentlab.categorical_cross_entropy : the same quantity as a loss, with reductions.
+
+    Examples
+    --------
+    The two models of the CSDN article :cite:p:`csdn2022softmax`, true class first:
+
+    >>> from xentlab import cross_entropy
+    >>> for q in ([0.5, 0.2, 0.3], [0.7, 0.1, 0.2]):
+    ...     print(f"{cross_entropy([1, 0, 0], q):.4f} nats "
+    ...           f"{cross_entropy([1, 0, 0], q, base=2):.4f} bits")
+    0.6931 nats 1.0000 bits
+    0.3567 nats 0.5146 bits
+    """
+    log_base = check_base(base)
+    p, q, axis = _check_pair(p, q, axis)
+    return _in_base(_cross_entropy(p, q, axis), log_base)[()]
+
+
+def kl_divergence(p, q, *, axis=-1, base=None):
+    r"""Kullback-Leibler divergence :math:`D_{\mathrm{KL}}(p \,\|\, q)`.
+
+    .. math::
+
+        D_{\mathrm{KL}}(p \,\|\, q) = \sum_j p_j \log \frac{p_j}{q_j}, \qquad
+        p_j \log \frac{p_j}{q_j} =
+        \begin{cases}
+            0 & p_j = 0 \\
+            +\infty & p_j > 0,\ q_j = 0 \\
+            p_j \log \frac{p_j}{q_j} & \text{otherwise}
+        \end{cases}
+
+    Parameters
+    ----------
+    p : array_like
+        True distribution, shape ``(..., C)``.
+    q : array_like
+        Model distribution, same shape as ``p``.
+    axis : int, default -1
+        The class axis.
+    base : float, optional
+        Base of the logarithm (``None`` for nats, 2 for bits).
+
+    Returns
+    -------
+    ndarray or numpy scalar
+        :math:`D_{\mathrm{KL}} \ge 0`, zero exactly when ``p == q``; ``axis`` removed.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, a value is NaN or outside [0, 1], or ``base`` is invalid.
+    TypeError
+        If an input is not numeric.
+
+    Warns
+    -----
+    UserWarning
+        If ``p`` or ``q`` does not sum to 1 along ``axis``.
+
+    Notes
+    -----
+    For :math:`p_j` close to :math:`q_j` the log-ratio is computed as
+    ``log1p((p - q) / q)``, whose argument is exact, so small divergences are
+    not swamped by rounding. KL is not symmetric:
+    :math:`D_{\mathrm{KL}}(p \,\|\, q) \ne D_{\mathrm{KL}}(q \,\|\, p)` in general.
+
+    See Also
+    --------
+    cross_entropy
+    scipy.stats.entropy : ``entropy(p, q)`` is this divergence (after renormalising).
+
+    Examples
+    --------
+    >>> from xentlab import kl_divergence
+    >>> p, q = [0.5, 0.5], [0.9, 0.1]
+    >>> print(f"{kl_divergence(p, q):.4f} {kl_divergence(q, p):.4f}")
+    0.5108 0.3681
+    >>> print(f"{kl_divergence(p, p):.1f}")
+    0.0
+    """
+    log_base = check_base(base)
+    p, q, axis = _check_pair(p, q, axis)
+    return _in_base(_kl_divergence(p, q, axis), log_base)[()]
