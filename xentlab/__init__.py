@@ -5,12 +5,15 @@ they are built from, in NumPy. The companion book derives every function:
 chapter references are in each docstring.
 
 >>> import xentlab as xl
->>> print(f"{xl.sparse_softmax_cross_entropy_with_logits(labels=2, logits=[-3.44, 1.16, 3.91]):.4f}")
+>>> loss = xl.sparse_softmax_cross_entropy_with_logits(labels=2, logits=[-3.44, 1.16, 3.91])
+>>> print(f"{loss:.4f}")
 0.0626
 """
 
 from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax
+from .calibration import apply_temperature, fit_temperature
 from .explain import SoftmaxTable, softmax_table
+from .focal import sigmoid_focal_grad, sigmoid_focal_loss
 from .gradients import (
     binary_cross_entropy_grad,
     categorical_cross_entropy_grad,
@@ -24,6 +27,7 @@ from .gradients import (
     weighted_cross_entropy_grad,
 )
 from .information import cross_entropy, entropy, kl_divergence
+from .labels import one_hot, smooth_labels
 from .losses import (
     binary_cross_entropy,
     categorical_cross_entropy,
@@ -33,6 +37,13 @@ from .losses import (
     multiclass_hinge_loss,
     sparse_categorical_cross_entropy,
 )
+from .metrics import (
+    expected_calibration_error,
+    perplexity,
+    reliability_curve,
+    top_k_accuracy,
+)
+from .models import LinearSVM, LogisticRegression, NotFittedError, SoftmaxRegression
 from .tf import (
     sigmoid_cross_entropy_with_logits,
     softmax_cross_entropy_with_logits,
@@ -60,4 +71,10 @@ __all__ = [
     "numerical_gradient", "check_gradient",
     # explain
     "softmax_table", "SoftmaxTable",
+    # labels, focal loss, metrics, calibration (chapter 8)
+    "one_hot", "smooth_labels", "sigmoid_focal_loss", "sigmoid_focal_grad",
+    "top_k_accuracy", "expected_calibration_error", "reliability_curve", "perplexity",
+    "fit_temperature", "apply_temperature",
+    # models (chapters 6 and 7)
+    "SoftmaxRegression", "LogisticRegression", "LinearSVM", "NotFittedError",
 ]

@@ -1,6 +1,6 @@
 r"""Step-by-step tables that show how scores become a loss.
 
-Chapter 4 of the book uses :func:`softmax_table` to reproduce the four tables of
+Chapter 4 of the book uses :func:`~xentlab.softmax_table` to reproduce the four tables of
 the panda example of :cite:t:`uniduc_crossentropy`.
 """
 
@@ -74,7 +74,10 @@ class SoftmaxTable:
     def __str__(self):
         header, rows = self.rows()
         widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
-        line = "  ".join("{:<%d}" % w if k == 0 else "{:>%d}" % w for k, w in enumerate(widths))
+        # The class names are left-aligned, the numbers right-aligned.
+        line = "  ".join(
+            f"{{:<{w}}}" if k == 0 else f"{{:>{w}}}" for k, w in enumerate(widths)
+        )
         out = [line.format(*header), "  ".join("-" * w for w in widths)]
         out += [line.format(*r) for r in rows]
         out.append(self.summary())

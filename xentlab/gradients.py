@@ -4,7 +4,7 @@ Each ``*_grad`` returns the gradient of the **per-example** losses with respect
 to their own inputs, so row ``i`` is :math:`\partial \ell_i / \partial x_i`.
 That is the gradient of ``reduction="sum"``; divide by ``N`` for ``"mean"``.
 Chapters 4 and 7 of the book derive them; the tests check every one against
-:func:`numerical_gradient`.
+:func:`~xentlab.numerical_gradient`.
 """
 
 import numpy as np
@@ -12,6 +12,8 @@ import numpy as np
 from ._validation import (
     as_class_labels,
     as_float_array,
+    as_float_arrays,
+    as_pos_weight,
     check_class_axis,
     check_finite,
     check_in_unit_interval,
@@ -74,7 +76,9 @@ def sigmoid_cross_entropy_grad(*, labels, logits):
     [-0.5     0.8808]
     """
     labels, logits = _labels_logits(labels, logits)
-    return _sigmoid(logits) - labels
+    # sigmoid(x) - z = (1 - z) sigmoid(x) - z sigmoid(-x): for z = 1 and large x the
+    # left side is 1 - 1 = 0, the right side the true -exp(-x).
+    return (1 - labels) * _sigmoid(logits) - labels * _sigmoid(-logits)
 
 
 def weighted_cross_entropy_grad(*, labels, logits, pos_weight):
@@ -107,10 +111,7 @@ def weighted_cross_entropy_grad(*, labels, logits, pos_weight):
     [-1.5]
     """
     labels, logits = _labels_logits(labels, logits)
-    q = as_float_array(pos_weight, "pos_weight", dtype=logits.dtype)
-    check_finite(q, "pos_weight")
-    if (q < 0).any():
-        raise ValueError(f"pos_weight must be >= 0, got {pos_weight!r}.")
+    q = as_pos_weight(pos_weight, logits)
     s = _sigmoid(logits)
     # 1 - sigmoid(x) = sigmoid(-x), evaluated directly to stay exact for large x.
     return (1 - labels) * s - q * labels * _sigmoid(-logits)
@@ -261,8 +262,7 @@ def categorical_cross_entropy_grad(y_true, y_pred):
     >>> print(categorical_cross_entropy_grad([0, 1], [0.5, 0.5]))
     [-0. -2.]
     """
-    y = as_float_array(y_true, "y_true")
-    p = as_float_array(y_pred, "y_pred")
+    y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
     check_same_shape(y, p, "y_true", "y_pred")
     check_in_unit_interval(y, "y_true")
     check_in_unit_interval(p, "y_pred")
@@ -302,8 +302,7 @@ def mean_squared_error_grad(y_true, y_pred):
     >>> print(mean_squared_error_grad([1.0, 0.0], [0.9, 0.2]).round(4))
     [-0.2  0.4]
     """
-    y = as_float_array(y_true, "y_true")
-    p = as_float_array(y_pred, "y_pred")
+    y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
     check_same_shape(y, p, "y_true", "y_pred")
     check_finite(y, "y_true")
     check_finite(p, "y_pred")
@@ -360,8 +359,7 @@ def multiclass_hinge_grad(y_true, scores, *, margin=1.0, squared=False, axis=-1)
 
 
 def _probabilities_inside(y_true, y_pred):
-    y = as_float_array(y_true, "y_true")
-    p = as_float_array(y_pred, "y_pred")
+    y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
     check_same_shape(y, p, "y_true", "y_pred")
     check_in_unit_interval(y, "y_true")
     check_in_unit_interval(p, "y_pred")

@@ -13,6 +13,7 @@ import numpy as np
 from ._validation import (
     as_class_labels,
     as_float_array,
+    as_float_arrays,
     as_sample_weight,
     check_class_axis,
     check_finite,
@@ -22,7 +23,6 @@ from ._validation import (
     check_same_shape,
     check_sums_to_one,
     reduce_loss,
-    result_dtype,
 )
 
 __all__ = [
@@ -49,17 +49,18 @@ def _binary_cross_entropy(y, p):
     # log(1 - p) as log1p(-p): exact for small p, where 1 - p would round.
     with np.errstate(divide="ignore", invalid="ignore"):
         log_not_p = np.log1p(-p)
-        return -(_xlogy(y, p) + np.where(y == 1, 0, (1 - y) * log_not_p))
+        # "0 - ..." rather than "-(...)": a perfect prediction costs +0.0, not -0.0.
+        return 0.0 - (_xlogy(y, p) + np.where(y == 1, 0, (1 - y) * log_not_p))
 
 
 def _categorical_cross_entropy(y, p, axis):
-    return -_xlogy(y, p).sum(axis=axis)
+    return 0.0 - _xlogy(y, p).sum(axis=axis)  # +0.0, not -0.0, for a perfect prediction
 
 
 def _sparse_categorical_cross_entropy(labels, p, axis):
     p_true = np.take_along_axis(p, np.expand_dims(labels, axis), axis=axis)
     with np.errstate(divide="ignore"):
-        return -np.log(np.squeeze(p_true, axis=axis))
+        return 0.0 - np.log(np.squeeze(p_true, axis=axis))  # +0.0, not -0.0, at p = 1
 
 
 def _multiclass_hinge(labels, scores, axis, margin, squared):
@@ -77,11 +78,8 @@ def _multiclass_hinge(labels, scores, axis, margin, squared):
 
 def _check_probabilities(y_true, y_pred, axis=None):
     """Float arrays of the same shape and dtype; y_pred in [0, 1]."""
-    y_true = as_float_array(y_true, "y_true")
-    y_pred = as_float_array(y_pred, "y_pred")
+    y_true, y_pred = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
     check_same_shape(y_true, y_pred, "y_true", "y_pred")
-    dtype = result_dtype(y_true, y_pred)
-    y_true, y_pred = y_true.astype(dtype, copy=False), y_pred.astype(dtype, copy=False)
     check_in_unit_interval(y_true, "y_true")
     check_in_unit_interval(y_pred, "y_pred")
     return y_true, y_pred
@@ -92,7 +90,9 @@ def _clip(p, eps):
         return p
     eps = check_nonnegative_scalar(eps, "eps")
     if eps >= 0.5:
-        raise ValueError(f"eps must be in [0, 0.5), got {eps!r}; typical values are 1e-7 to 1e-15.")
+        raise ValueError(
+            f"eps must be in [0, 0.5), got {eps!r}; typical values are 1e-7 to 1e-15."
+        )
     return np.clip(p, eps, 1 - eps)
 
 
@@ -115,6 +115,51 @@ def _finish(per_example, reduction, sample_weight):
             "batch of shape (N, ...) or drop sample_weight."
         )
     return reduce_loss(per_example, reduction, w)[()]
+
+
+def _check_class_weight(class_weight, n_classes, dtype):
+    """One finite, non-negative weight per class, or ``None``."""
+    if class_weight is None:
+        return None
+    w = as_float_array(class_weight, "class_weight", dtype=dtype)
+    if w.shape != (n_classes,):
+        raise ValueError(
+            f"class_weight must have one weight per class, shape ({n_classes},), got "
+            f"shape {w.shape}."
+        )
+    check_finite(w, "class_weight")
+    if (w < 0).any():
+        where = int(np.flatnonzero(w < 0)[0])
+        raise ValueError(
+            f"class_weight must be non-negative, but class_weight[{where}] = {w[where]!r}; "
+            "a common choice is n_samples / (n_classes * np.bincount(y))."
+        )
+    return w
+
+
+def _along(weights, axis, ndim):
+    # Shape (1, ..., C, ..., 1): one weight per class, broadcast along ``axis``.
+    shape = [1] * ndim
+    shape[axis] = weights.size
+    return weights.reshape(shape)
+
+
+def _finish_class_weighted(weighted, true_weight, reduction, sample_weight):
+    """Reduce losses already multiplied by class weights, PyTorch's way.
+
+    ``"mean"`` divides by the total weight of the true classes,
+    ``sum_i s_i w[y_i]`` (``s`` the sample weights, 1 if not given).
+    """
+    if reduction != "mean":
+        return _finish(weighted, reduction, sample_weight)
+    total = _finish(np.broadcast_to(true_weight, weighted.shape), "sum", sample_weight)
+    if total == 0:
+        raise ValueError(
+            "the class weights of the true classes (times sample_weight) sum to zero, so "
+            "the weighted mean is undefined; give some true class a positive weight or "
+            "use reduction='sum'."
+        )
+    return _finish(weighted, "sum", sample_weight) / total
 
 
 # ---------------------------------------------------------------------- public
@@ -184,7 +229,7 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", sample_weight=None
 
 def categorical_cross_entropy(
     y_true, y_pred, *, axis=-1, reduction="mean", sample_weight=None, eps=None,
-    label_smoothing=0.0,
+    label_smoothing=0.0, class_weight=None,
 ):
     r"""Categorical cross-entropy of predicted class probabilities.
 
@@ -212,6 +257,15 @@ def categorical_cross_entropy(
         Clip ``y_pred`` to ``[eps, 1 - eps]`` first (Keras uses 1e-7).
     label_smoothing : float, default 0.0
         :math:`\varepsilon \in [0, 1]`, with the meaning of PyTorch and Keras.
+    class_weight : array_like of shape (C,), optional
+        A non-negative weight :math:`w_j` per class, PyTorch's ``weight=`` for
+        probability targets: the per-example loss becomes
+        :math:`-\sum_j w_j y_j \log p_j` (after label smoothing) and ``"mean"``
+        still divides by :math:`N` (by :math:`\sum_i s_i` with ``sample_weight``
+        :math:`s`, which multiplies as usual). One-hot targets are treated the
+        same way, so the result does not jump when a target is exactly one-hot;
+        for PyTorch's class-index mean, :math:`\sum_i w_{y_i} \ell_i / \sum_i w_{y_i}`,
+        use :func:`sparse_categorical_cross_entropy` with ``class_weight``.
 
     Returns
     -------
@@ -221,7 +275,8 @@ def categorical_cross_entropy(
     Raises
     ------
     ValueError
-        If the shapes differ, a value is NaN or outside [0, 1], or an option is invalid.
+        If the shapes differ, a value is NaN or outside [0, 1], an option is invalid,
+        or ``class_weight`` is not ``C`` finite non-negative numbers.
     TypeError
         If an input is not numeric.
 
@@ -248,6 +303,9 @@ def categorical_cross_entropy(
     >>> p = [[0.7, 0.1, 0.2], [0.3, 0.6, 0.1]]
     >>> print(categorical_cross_entropy(y, p, reduction="none").round(4))
     [0.3567 0.5108]
+    >>> w = [1.0, 3.0, 1.0]  # class 1 counts three times
+    >>> print(categorical_cross_entropy(y, p, class_weight=w, reduction="none").round(4))
+    [0.3567 1.5325]
     """
     y_true, y_pred = _check_probabilities(y_true, y_pred)
     axis = check_class_axis(y_pred, "y_pred", axis)
@@ -256,13 +314,16 @@ def categorical_cross_entropy(
     check_sums_to_one(y_pred, "y_pred", axis)
     if smoothing:
         y_true = (1 - smoothing) * y_true + smoothing / y_true.shape[axis]
+    weights = _check_class_weight(class_weight, y_true.shape[axis], y_true.dtype)
+    if weights is not None:
+        y_true = y_true * _along(weights, axis, y_true.ndim)
     per_example = _categorical_cross_entropy(y_true, _clip(y_pred, eps), axis)
     return _finish(per_example, reduction, sample_weight)
 
 
 def sparse_categorical_cross_entropy(
     y_true, y_pred, *, axis=-1, reduction="mean", sample_weight=None, eps=None,
-    label_smoothing=0.0,
+    label_smoothing=0.0, class_weight=None,
 ):
     r"""Categorical cross-entropy with integer class labels.
 
@@ -283,7 +344,19 @@ def sparse_categorical_cross_entropy(
     eps : float, optional
         Clip ``y_pred`` to ``[eps, 1 - eps]`` first.
     label_smoothing : float, default 0.0
-        Smooth the implied one-hot target to :math:`(1 - \varepsilon)\,\text{onehot} + \varepsilon / C`.
+        Smooth the implied one-hot target to
+        :math:`(1 - \varepsilon)\,\text{onehot} + \varepsilon / C`.
+    class_weight : array_like of shape (C,), optional
+        A non-negative weight :math:`w_j` per class, with the meaning of PyTorch's
+        ``CrossEntropyLoss(weight=...)`` for class-index targets: example :math:`i`
+        costs :math:`w_{y_i} \ell_i`, ``"sum"`` adds these, ``"none"`` returns them
+        and ``"mean"`` is the weighted mean
+        :math:`\sum_i w_{y_i} \ell_i / \sum_i w_{y_i}`. With label smoothing the
+        smoothed part is weighted per class, as in PyTorch:
+        :math:`(1 - \varepsilon) w_{y} (-\log p_{y})
+        + \frac{\varepsilon}{C} \sum_j w_j (-\log p_j)`.
+        ``sample_weight`` :math:`s` multiplies in: the mean is
+        :math:`\sum_i s_i (\cdot)_i / \sum_i s_i w_{y_i}`.
 
     Returns
     -------
@@ -294,7 +367,9 @@ def sparse_categorical_cross_entropy(
     ------
     ValueError
         If a label is out of range or fractional, shapes disagree, a probability is
-        NaN or outside [0, 1], or an option is invalid.
+        NaN or outside [0, 1], an option is invalid, ``class_weight`` is not ``C``
+        finite non-negative numbers, or (for ``"mean"``) the true classes' weights
+        sum to zero.
     TypeError
         If the labels are not numbers or ``y_pred`` is not numeric.
 
@@ -314,6 +389,9 @@ def sparse_categorical_cross_entropy(
     >>> p = [[0.0006, 0.0601, 0.9393], [0.1, 0.7, 0.2]]
     >>> print(sparse_categorical_cross_entropy([2, 1], p, reduction="none").round(4))
     [0.0626 0.3567]
+    >>> w = [1.0, 3.0, 1.0]  # (1 * 0.0626 + 3 * 0.3567) / (1 + 3)
+    >>> print(f"{sparse_categorical_cross_entropy([2, 1], p, class_weight=w):.4f}")
+    0.2832
     """
     y_pred = as_float_array(y_pred, "y_pred")
     axis = check_class_axis(y_pred, "y_pred", axis)
@@ -325,11 +403,23 @@ def sparse_categorical_cross_entropy(
     smoothing = _check_label_smoothing(label_smoothing)
     y_pred = _clip(y_pred, eps)
     per_example = _sparse_categorical_cross_entropy(labels, y_pred, axis)
+    weights = _check_class_weight(class_weight, n_classes, y_pred.dtype)
+    if weights is not None:
+        true_weight = weights[labels]
+        # A class of weight 0 costs 0, even where its -log p is inf.
+        with np.errstate(invalid="ignore"):
+            per_example = np.where(true_weight == 0, 0, true_weight * per_example)
     if smoothing:
         with np.errstate(divide="ignore"):
-            mean_surprise = -np.log(y_pred).mean(axis=axis)
-        per_example = (1 - smoothing) * per_example + smoothing * mean_surprise
-    return _finish(per_example, reduction, sample_weight)
+            surprise = -np.log(y_pred)
+        if weights is not None:
+            w = _along(weights, axis, y_pred.ndim)
+            with np.errstate(invalid="ignore"):
+                surprise = np.where(w == 0, 0, w * surprise)
+        per_example = (1 - smoothing) * per_example + smoothing * surprise.mean(axis=axis)
+    if weights is None:
+        return _finish(per_example, reduction, sample_weight)
+    return _finish_class_weighted(per_example, true_weight, reduction, sample_weight)
 
 
 def log_loss(y_true, y_pred, *, normalize=True, sample_weight=None, labels=None):
@@ -409,6 +499,9 @@ def log_loss(y_true, y_pred, *, normalize=True, sample_weight=None, labels=None)
     check_in_unit_interval(y_pred, "y_pred")
     y_true = np.asarray(y_true)
     n = y_pred.shape[0]
+    if y_true.ndim == 2 and y_true.shape[1] == 1:
+        # A column of labels, as scikit-learn reads it (not a 1-class indicator).
+        y_true = y_true[:, 0]
     if y_true.ndim not in (1, 2) or y_true.shape[0] != n:
         raise ValueError(
             f"y_true must have shape ({n},) (labels) or ({n}, C) (indicator matrix) to "
@@ -438,12 +531,17 @@ def log_loss(y_true, y_pred, *, normalize=True, sample_weight=None, labels=None)
                 "use categorical_cross_entropy."
             )
         eps = np.finfo(y_pred.dtype).eps
-        per_example = -_xlogy(indicator, np.clip(y_pred, eps, 1 - eps)).sum(axis=1)
+        # Clip in y_pred's dtype, take the log in float64: scikit-learn's order.
+        clipped = np.clip(y_pred, eps, 1 - eps).astype(np.float64)
+        per_example = -_xlogy(indicator.astype(np.float64), clipped).sum(axis=1)
     else:
         codes = _label_codes(y_true, labels, y_pred.shape[1])
         eps = np.finfo(y_pred.dtype).eps
-        p_true = np.clip(y_pred[np.arange(n), codes], eps, 1 - eps)
-        per_example = -np.log(p_true)
+        # Gather p[i, y_i] through the flat index: O(N) work, no one-hot matrix.
+        flat = np.arange(0, n * y_pred.shape[1], y_pred.shape[1]) + codes
+        p_true = np.clip(np.ravel(y_pred).take(flat), eps, 1 - eps).astype(np.float64, copy=False)
+        per_example = np.log(p_true, out=p_true)  # p_true is a fresh array: log in place
+        np.negative(per_example, out=per_example)
 
     if weights is None:
         total = per_example.sum()
@@ -455,10 +553,10 @@ def log_loss(y_true, y_pred, *, normalize=True, sample_weight=None, labels=None)
 def _label_codes(y_true, labels, n_columns):
     """Position of each label of ``y_true`` in the sorted label set, as scikit-learn."""
     if labels is None:
-        classes = np.unique(y_true)
+        classes = _unique_labels(y_true)
         if classes.size == 1:
             raise ValueError(
-                f"y_true contains only one label ({classes[0]!r}). Please provide the list "
+                f"y_true contains only one label ({classes[0].item()!r}). Please provide the list "
                 "of all expected class labels explicitly through the labels argument."
             )
     else:
@@ -489,7 +587,18 @@ def _label_codes(y_true, labels, n_columns):
             f"{n_columns}. Classes found in {found}: {classes.tolist()!r}. Please provide "
             "the true labels explicitly through the labels argument."
         )
+    if classes.dtype.kind in "iu" and classes[0] == 0 and classes[-1] == classes.size - 1:
+        return np.asarray(y_true)  # labels 0..C-1 are their own positions: skip the search
     return np.searchsorted(classes, y_true)
+
+
+def _unique_labels(y_true):
+    """``np.unique(y_true)``, by counting when the labels are small non-negative ints."""
+    y = np.asarray(y_true)
+    if y.dtype.kind in "iu" and y.size and y.min() >= 0 and y.max() < 2 * y.size + 1024:
+        # A count per value is O(N + max), against the O(N log N) sort of np.unique.
+        return np.flatnonzero(np.bincount(y.ravel())).astype(y.dtype)
+    return np.unique(y)
 
 
 def mean_squared_error(y_true, y_pred, *, reduction="mean", sample_weight=None):
@@ -530,11 +639,8 @@ def mean_squared_error(y_true, y_pred, *, reduction="mean", sample_weight=None):
     >>> print(f"{mean_squared_error([1.0, 0.0], [0.9, 0.2]):.4f}")
     0.0250
     """
-    y_true = as_float_array(y_true, "y_true")
-    y_pred = as_float_array(y_pred, "y_pred")
+    y_true, y_pred = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
     check_same_shape(y_true, y_pred, "y_true", "y_pred")
-    dtype = result_dtype(y_true, y_pred)
-    y_true, y_pred = y_true.astype(dtype, copy=False), y_pred.astype(dtype, copy=False)
     check_finite(y_true, "y_true")
     check_finite(y_pred, "y_pred")
     diff = y_true - y_pred

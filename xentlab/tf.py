@@ -10,13 +10,14 @@ import numpy as np
 from ._validation import (
     as_class_labels,
     as_float_array,
+    as_pos_weight,
     check_class_axis,
     check_finite,
     check_in_unit_interval,
     check_same_shape,
     check_sums_to_one,
 )
-from .activations import _max_and_rest
+from .activations import _max_and_rest, _row_sum
 
 __all__ = [
     "sigmoid_cross_entropy_with_logits",
@@ -31,20 +32,36 @@ __all__ = [
 
 def _weighted_sigmoid_ce(z, x, pos_weight):
     # TensorFlow's (1 - z) x + (1 + (q - 1) z) (log1p(exp(-|x|)) + max(-x, 0)),
-    # regrouped with softplus(x) = max(x, 0) + log1p(exp(-|x|)) as
-    #   (1 - z) softplus(x) + q z softplus(-x):
-    # every term is >= 0, so nothing cancels and a loss of 1e-30 stays 1e-30
+    # regrouped with softplus(+-x) = max(+-x, 0) + t, t = log1p(exp(-|x|)), as
+    #   (1 - z) softplus(x) + q z softplus(-x) = (1 - z + q z) t + u x,
+    #   u = (1 - z) where x > 0, -q z elsewhere:
+    # both terms are >= 0, so nothing cancels and a loss of 1e-30 stays 1e-30
     # (TensorFlow's form computes x + (-x + 1e-30) = 0 for z = 0, x << 0).
-    tail = np.log1p(np.exp(-np.abs(x)))
-    negatives = (1 - z) * (np.maximum(x, 0) + tail)
-    positives = z * (np.maximum(-x, 0) + tail)
-    return negatives + positives if pos_weight is None else negatives + pos_weight * positives
+    t = np.abs(x, out=np.empty_like(x))  # an array even for 0-d input
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)  # t in place: one full-size buffer
+    if pos_weight is None:
+        u = np.greater(x, 0, out=np.empty_like(x))  # 1.0 where x > 0, straight into floats
+        u -= z  # 1 - z where x > 0 (exact for z >= 1/2), -z elsewhere
+        u *= x
+        u += t
+        return u
+    qz = pos_weight * z
+    u = np.where(x > 0, 1 - z, -qz)
+    u *= x
+    t *= (1 - z) + qz
+    u += t
+    return u
 
 
 def _softmax_ce(z, x, axis):
     m, rest = _max_and_rest(x, axis)
-    # -sum_j z_j log softmax(x)_j, with log softmax = (x - m) - log1p(rest).
-    return (z * ((m - x) + np.log1p(rest))).sum(axis=axis)
+    # -sum_j z_j log softmax(x)_j = sum_j z_j (m - x_j) + log1p(rest) sum_j z_j:
+    # every term is >= 0, and (m - x) * z is formed in one buffer.
+    gap = np.subtract(m, x)
+    gap *= z
+    return np.squeeze(_row_sum(gap, axis) + np.log1p(rest) * _row_sum(z, axis), axis=axis)
 
 
 def _sparse_softmax_ce(labels, x, axis):
@@ -182,21 +199,7 @@ def weighted_cross_entropy_with_logits(*, labels, logits, pos_weight):
     """
     labels, logits = _check_labels_logits(labels, logits)
     check_in_unit_interval(labels, "labels")
-    q = as_float_array(pos_weight, "pos_weight", dtype=logits.dtype)
-    check_finite(q, "pos_weight")
-    if (q < 0).any():
-        raise ValueError(
-            f"pos_weight must be >= 0, got {pos_weight!r}; it multiplies the loss of "
-            "the positive labels (use n_negative / n_positive for balance)."
-        )
-    try:
-        np.broadcast_shapes(q.shape, logits.shape)
-    except ValueError:
-        raise ValueError(
-            f"pos_weight of shape {q.shape} does not broadcast to logits of shape "
-            f"{logits.shape}; pass a scalar or one weight per class (shape "
-            f"({logits.shape[-1]},))."
-        ) from None
+    q = as_pos_weight(pos_weight, logits)
     return _weighted_sigmoid_ce(labels, logits, q)
 
 
@@ -240,7 +243,8 @@ def softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
 
     Notes
     -----
-    The log-softmax is :math:`(x_j - m) - \operatorname{log1p}\bigl(\sum_{k \ne k^*} e^{x_k - m}\bigr)`
+    The log-softmax is
+    :math:`(x_j - m) - \operatorname{log1p}\bigl(\sum_{k \ne k^*} e^{x_k - m}\bigr)`
     with :math:`m = x_{k^*}` the maximum: no overflow, and the loss of a confident
     correct prediction (about :math:`e^{-\text{margin}}`) is accurate to the last
     digits instead of rounding to 0.
