@@ -1,0 +1,271 @@
+"""Speed and memory of xentlab against SciPy, scikit-learn, NumPy and PyTorch.
+
+``make bench`` runs this file. Everything runs in one process, side by side, on
+the same arrays; each timing is the minimum of ``k`` repeats (timeit's advice:
+the minimum is the run least disturbed by the rest of the machine) of the
+process's CPU time, which a busy neighbour disturbs far less than wall time. It prints
+a table with absolute times and ratios, writes ``results/speed.json`` (with a
+description of the machine), and then refreshes ``results/accuracy.json`` with
+the accuracy battery of ``accuracy.py``, so that speed is always reported next
+to the accuracy it was bought with.
+
+Threads: NumPy's ufuncs (exp, log1p, max, ...) run on one core, so PyTorch is
+pinned to one thread as well (``torch.set_num_threads(1)``): the comparison is
+core for core. OpenBLAS threads are not involved (no matrix products here).
+
+Usage::
+
+    python benchmarks/run.py            # full run, a few minutes
+    python benchmarks/run.py --quick    # smaller arrays, for a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import sys
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import accuracy  # noqa: E402  (the sibling module, found through sys.path above)
+import scipy.special as sp  # noqa: E402
+from sklearn.metrics import log_loss as sk_log_loss  # noqa: E402
+
+import xentlab as xl  # noqa: E402
+
+torch = accuracy._torch()
+if torch is not None:
+    torch.set_num_threads(1)
+
+RESULTS = HERE / "results"
+
+
+def best_time(fn, repeat):
+    """Minimum CPU time of ``repeat`` calls (after one warm-up call).
+
+    CPU time of this process (``time.process_time``: user + system, so page
+    faults count) rather than wall time: on a shared machine the wall clock also
+    measures the neighbours. Every contender runs on one thread, so on an idle
+    machine the two agree.
+    """
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        start = time.process_time()
+        fn()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+# ------------------------------------------------------------------ contenders
+
+
+def softmax_ce_contenders(x, labels):
+    cols = labels[:, None]
+
+    def naive():
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return -np.log(np.take_along_axis(e, cols, axis=1)[:, 0] / e.sum(axis=1))
+
+    out = {
+        "xentlab": lambda: xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x),
+        "SciPy log_softmax": lambda: -np.take_along_axis(
+            sp.log_softmax(x, axis=1), cols, axis=1)[:, 0],
+        "NumPy, naive": naive,
+    }
+    if torch is not None:
+        tx, ty = torch.from_numpy(x), torch.from_numpy(labels.astype(np.int64))
+        out["PyTorch"] = lambda: torch.nn.functional.cross_entropy(tx, ty, reduction="none")
+    out["one np.exp pass"] = lambda: np.exp(x)
+    return out
+
+
+def sigmoid_ce_contenders(x, z):
+    def naive():
+        s = 1 / (1 + np.exp(-x))
+        return -(z * np.log(s) + (1 - z) * np.log(1 - s))
+
+    out = {
+        "xentlab": lambda: xl.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
+        "SciPy log_expit": lambda: -(z * sp.log_expit(x) + (1 - z) * sp.log_expit(-x)),
+        "NumPy, naive": naive,
+    }
+    if torch is not None:
+        tx, tz = torch.from_numpy(x), torch.from_numpy(z)
+        out["PyTorch"] = lambda: torch.nn.functional.binary_cross_entropy_with_logits(
+            tx, tz, reduction="none")
+    out["one np.exp pass"] = lambda: np.exp(x)
+    return out
+
+
+def log_loss_contenders(p, labels):
+    return {
+        "xentlab": lambda: xl.log_loss(labels, p),
+        "scikit-learn": lambda: sk_log_loss(labels, p),
+    }
+
+
+# ------------------------------------------------------------------ memory
+
+
+def peak_extra_memory(fn, input_bytes):
+    """Peak memory allocated during ``fn()`` (output included), as a multiple of the input."""
+    gc.collect()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base, _ = tracemalloc.get_traced_memory()
+    result = fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del result
+    return (peak - base) / input_bytes
+
+
+def memory_cases(rng, n=200_000, c=10):
+    """Every public xentlab function on an (n, c) float64 input."""
+    x = rng.normal(0, 3, (n, c))
+    labels = rng.integers(0, c, n)
+    onehot = np.eye(c)[labels]
+    p = xl.softmax(x)
+    q = xl.softmax(0.5 * x)
+    flat = x.ravel()
+    z = (rng.uniform(size=flat.size) < 0.5).astype(np.float64)
+    pb = xl.sigmoid(flat)
+    return [
+        ("sparse_softmax_cross_entropy_with_logits", x,
+         lambda: xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x)),
+        ("softmax_cross_entropy_with_logits", x,
+         lambda: xl.softmax_cross_entropy_with_logits(labels=onehot, logits=x)),
+        ("sigmoid_cross_entropy_with_logits", flat,
+         lambda: xl.sigmoid_cross_entropy_with_logits(labels=z, logits=flat)),
+        ("weighted_cross_entropy_with_logits", flat,
+         lambda: xl.weighted_cross_entropy_with_logits(labels=z, logits=flat, pos_weight=2.0)),
+        ("log_softmax", x, lambda: xl.log_softmax(x)),
+        ("softmax", x, lambda: xl.softmax(x)),
+        ("logsumexp", x, lambda: xl.logsumexp(x)),
+        ("sigmoid", flat, lambda: xl.sigmoid(flat)),
+        ("log_sigmoid", flat, lambda: xl.log_sigmoid(flat)),
+        ("log_loss", p, lambda: xl.log_loss(labels, p)),
+        ("binary_cross_entropy", pb, lambda: xl.binary_cross_entropy(z, pb, reduction="none")),
+        ("categorical_cross_entropy", p,
+         lambda: xl.categorical_cross_entropy(onehot, p, reduction="none")),
+        ("sparse_categorical_cross_entropy", p,
+         lambda: xl.sparse_categorical_cross_entropy(labels, p, reduction="none")),
+        ("entropy", p, lambda: xl.entropy(p)),
+        ("cross_entropy", p, lambda: xl.cross_entropy(p, q)),
+        ("kl_divergence", p, lambda: xl.kl_divergence(p, q)),
+    ]
+
+
+# ------------------------------------------------------------------ the run
+
+
+def run(quick=False):
+    rng = np.random.default_rng(0)
+    scale = 10 if quick else 1
+    benchmarks = []
+    for shape in ((1_000_000 // scale, 10), (10_000 // scale, 10_000)):
+        for dtype in (np.float64, np.float32):
+            x = rng.normal(0, 3, shape).astype(dtype)
+            labels = rng.integers(0, shape[1], shape[0])
+            benchmarks.append((
+                f"sparse softmax CE {shape[0]:,} x {shape[1]:,} {np.dtype(dtype).name}",
+                x.nbytes, softmax_ce_contenders(x, labels), 2 if x.size > 5e7 else 4,
+            ))
+    for dtype in (np.float64, np.float32):
+        n = 10_000_000 // scale
+        x = rng.normal(0, 3, n).astype(dtype)
+        z = (rng.uniform(size=n) < 0.3).astype(dtype)
+        benchmarks.append((f"sigmoid CE {n:,} {np.dtype(dtype).name}", x.nbytes,
+                           sigmoid_ce_contenders(x, z), 3))
+    n = 1_000_000 // scale
+    p = rng.dirichlet(np.ones(10), n)
+    labels = rng.integers(0, 10, n)
+    benchmarks.append((f"log_loss {n:,} x 10 float64", p.nbytes,
+                       log_loss_contenders(p, labels), 4))
+
+    rows = []
+    for name, nbytes, contenders, repeat in benchmarks:
+        times = {}
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            for impl, fn in contenders.items():
+                times[impl] = best_time(fn, repeat)
+        base = times["xentlab"]
+        for impl, seconds in times.items():
+            rows.append({"benchmark": name, "impl": impl, "seconds": seconds,
+                         "ratio_to_xentlab": seconds / base, "input_bytes": nbytes})
+        print(_format_block(name, times), flush=True)
+
+    memory = []
+    cases = memory_cases(np.random.default_rng(1), n=20_000 if quick else 200_000)
+    for function, arr, fn in cases:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            memory.append({"function": function, "input_bytes": arr.nbytes,
+                           "peak_extra_over_input": peak_extra_memory(fn, arr.nbytes)})
+    print(_format_memory(memory))
+    return rows, memory
+
+
+def _format_block(name, times):
+    base = times["xentlab"]
+    floor = times.get("one np.exp pass")
+    lines = [f"\n{name}", f"  {'implementation':<22} {'time':>10} {'time / xentlab':>15}"]
+    for impl, seconds in times.items():
+        lines.append(f"  {impl:<22} {seconds * 1e3:>8.1f} ms {seconds / base:>14.2f}x")
+    if floor:
+        lines.append(f"  xentlab / one np.exp pass = {base / floor:.2f}")
+    return "\n".join(lines)
+
+
+def _format_memory(memory):
+    lines = ["\npeak extra memory of each xentlab function (tracemalloc, output included)",
+             f"  {'function':<42} {'x input size':>12}"]
+    for m in memory:
+        lines.append(f"  {m['function']:<42} {m['peak_extra_over_input']:>12.2f}")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="arrays 10x smaller")
+    parser.add_argument("--no-accuracy", action="store_true", help="skip the accuracy battery")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    info = accuracy.machine()
+    info["threads"] = ("NumPy ufuncs: 1 (they are single-threaded); "
+                       + ("PyTorch: torch.set_num_threads(1)" if torch is not None
+                          else "PyTorch: not installed"))
+    print("machine:", json.dumps(info, indent=1))
+    rows, memory = run(quick=args.quick)
+    RESULTS.mkdir(exist_ok=True)
+    payload = {
+        "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": "python benchmarks/run.py" + (" --quick" if args.quick else ""),
+        "machine": info,
+        "timing": "CPU time of the process (time.process_time), minimum of k repeats after "
+                  "one warm-up call; every contender is single-threaded",
+        "speed": rows,
+        "memory": memory,
+        "seconds": time.perf_counter() - start,
+    }
+    (RESULTS / "speed.json").write_text(json.dumps(payload, indent=1) + "\n")
+    print(f"\nwrote {RESULTS / 'speed.json'} ({payload['seconds']:.0f} s)")
+    if not args.no_accuracy:
+        print()
+        accuracy.main()
+
+
+if __name__ == "__main__":
+    main()
