@@ -26,6 +26,9 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=23"
 	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[book,test,lab,dev]"
+	@# Matplotlib builds its font cache on first import and says so on stderr;
+	@# do it now, so that no notebook's first figure cell prints to stderr.
+	$(PY) -c "import matplotlib.pyplot"
 	@touch $@
 
 book: $(STAMP)
@@ -35,18 +38,35 @@ book: $(STAMP)
 # A strict build first (a warning or a broken reference fails), then every test:
 # xentlab's unit/property/doctests, nbval over book/*.ipynb, the notebook hygiene
 # checks and the tests of the built HTML (including the headless-browser one).
+# Two pytest workers on single-threaded BLAS: the small matrix products of the
+# training chapters run several times slower when two workers' thread pools fight
+# over two cores. --dist loadfile keeps each notebook's cells on one kernel.
 test: $(STAMP)
 	$(BOOK_BUILD) -W -n --keep-going
-	$(PY) -m pytest -n 2 --dist loadfile
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	    $(PY) -m pytest -n 2 --dist loadfile --durations=15
 
 test-fast: $(STAMP)
-	$(PY) -m pytest xentlab tests -p no:nbval -m "not book and not browser" -q
+	$(PY) -m pytest xentlab tests -m "not book and not browser and not slow" -q
 
 notebooks: $(STAMP)
 	$(BIN)/jupyter execute --inplace --kernel_name=python3 book/*.ipynb
 
+# JupyterLab on book/ with the kernel the book's outputs come from: JUPYTER_PATH
+# puts .venv's "python3" kernelspec (which runs .venv/bin/python) ahead of any
+# user-wide kernelspec of the same name. LAB_PORT=9999 or LAB_ARGS=--no-browser
+# to change how it starts; Ctrl-C stops it.
+LAB_PORT ?= 8888
+LAB_ARGS ?=
+# Jupyter refuses to run as root without --allow-root; root is the only user in
+# many containers, so say it for them.
+LAB_AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab book/
+	@echo "JupyterLab on book/ with the .venv python3 kernel ($(CURDIR)/$(PY))."
+	@echo "Open the URL with the token that it prints below (http://127.0.0.1:$(LAB_PORT)/lab?token=...,"
+	@echo "or the next free port). To reproduce a chapter's numbers: Kernel > Restart Kernel and Run All Cells."
+	JUPYTER_PATH="$(CURDIR)/$(VENV)/share/jupyter" $(BIN)/jupyter lab \
+	    --ServerApp.root_dir=book --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(LAB_AS_ROOT) $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
@@ -54,16 +74,11 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check xentlab tests benchmarks
 
-# Resolve the newest versions that pyproject.toml allows in a scratch venv and
-# write them out as exact pins.
+# Resolve the newest versions that pyproject.toml allows, for every supported
+# Python, and write them out as exact pins (see requirements/lock.py).
 lock:
-	rm -rf .lock-venv
-	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --upgrade pip
-	.lock-venv/bin/python -m pip install --quiet -e ".[book,test,lab,dev]"
-	.lock-venv/bin/python -m pip freeze --exclude-editable --exclude xentlab > requirements/constraints.txt
-	rm -rf .lock-venv
-	@echo "Pins written to requirements/constraints.txt; run 'make notebooks test' to refresh the stored outputs."
+	$(PYTHON) requirements/lock.py
+	@echo "Now run 'make notebooks test' to refresh the stored outputs, and commit both."
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
