@@ -16,6 +16,7 @@ References:
 import mpmath
 import numpy as np
 import pytest
+import scipy.special
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -452,3 +453,27 @@ def test_bad_pos_weight(f):
     with pytest.raises(ValueError, match=r"pos_weight of shape \(4, 1, 3\) does not broadcast "
                                          r"to logits of shape \(2, 3\)"):
         f(labels=z, logits=x, pos_weight=np.ones((4, 1, 3)))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_sparse_rows_whose_true_logit_shift_overflows_fall_back_exactly(dtype, axis):
+    # The kernel shifts each row by the true class's logit; where another logit
+    # exceeds it by more than exp can take (709 in float64, 88 in float32) the
+    # row is recomputed with the maximum as the shift. Mix both kinds of row.
+    rng = np.random.default_rng(7)
+    logits = rng.normal(0.0, 3.0, (64, 5))
+    labels = rng.integers(0, 5, 64)
+    wrong = labels[::3]
+    logits[::3, :] = 0.0
+    logits[np.arange(0, 64, 3), (wrong + 1) % 5] = 5_000.0  # a wrong class far ahead
+    logits = logits.astype(dtype)
+    x64 = logits.astype(np.float64)
+    expected = scipy.special.logsumexp(x64, axis=1) - x64[np.arange(64), labels]
+    if axis == 0:
+        logits = logits.T
+    got = xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits, axis=axis)
+    assert got.dtype == dtype
+    rtol = 1e-13 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(got, expected, rtol=rtol)
+    assert np.all(got[::3] >= 4_000.0)  # the fallback rows

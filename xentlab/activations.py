@@ -5,6 +5,7 @@ Chapter 1 of the book, *From scores to probabilities*, derives each of them.
 
 import numpy as np
 
+from ._blocks import elementwise_in_blocks
 from ._validation import as_float_array, check_class_axis, check_no_nan
 
 __all__ = ["sigmoid", "log_sigmoid", "softmax", "log_softmax", "logsumexp"]
@@ -196,7 +197,7 @@ def sigmoid(x):
     """
     x = as_float_array(x, "x")
     check_no_nan(x, "x")
-    return _sigmoid(x)
+    return elementwise_in_blocks(_sigmoid, x.shape, x.dtype, x)
 
 
 def log_sigmoid(x):
@@ -249,7 +250,7 @@ def log_sigmoid(x):
     """
     x = as_float_array(x, "x")
     check_no_nan(x, "x")
-    return -_softplus(-x)
+    return elementwise_in_blocks(lambda v: -_softplus(-v), x.shape, x.dtype, x)
 
 
 def softmax(x, *, axis=-1):

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from ._blocks import elementwise_in_blocks
 from ._validation import (
     as_class_labels,
     as_float_array,
@@ -224,7 +225,10 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", sample_weight=None
     [0.1054 0.2231]
     """
     y_true, y_pred = _check_probabilities(y_true, y_pred)
-    return _finish(_binary_cross_entropy(y_true, _clip(y_pred, eps)), reduction, sample_weight)
+    per_element = elementwise_in_blocks(
+        _binary_cross_entropy, y_pred.shape, y_pred.dtype, y_true, _clip(y_pred, eps)
+    )
+    return _finish(per_element, reduction, sample_weight)
 
 
 def categorical_cross_entropy(

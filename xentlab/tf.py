@@ -7,6 +7,7 @@ each returns the per-example losses (no reduction). Chapter 5 of the book,
 
 import numpy as np
 
+from ._blocks import elementwise_in_blocks
 from ._validation import (
     as_class_labels,
     as_float_array,
@@ -65,11 +66,28 @@ def _softmax_ce(z, x, axis):
 
 
 def _sparse_softmax_ce(labels, x, axis):
-    m, rest = _max_and_rest(x, axis)
-    x_true = np.take_along_axis(x, np.expand_dims(labels, axis), axis=axis)
-    # logsumexp(x) - x_y = (m - x_y) + log1p(rest): exactly 0 + log1p(rest) when the
-    # true class has the top score, so a confident correct loss keeps its digits.
-    return np.squeeze((m - x_true) + np.log1p(rest), axis=axis)
+    # Shift by the true class's own logit instead of the row maximum:
+    #   logsumexp(x) - x_y = log1p(sum_{j != y} exp(x_j - x_y)),
+    # exact in form when y has the top score (every exponent <= 0, so a confident
+    # correct loss keeps its digits), and it needs no argmax pass, the costliest
+    # pass over short rows (chapter 9). Where some x_j - x_y overflows exp, that
+    # row is recomputed below with the maximum as the shift.
+    index = np.expand_dims(labels, axis)
+    x_true = np.take_along_axis(x, index, axis=axis)
+    e = np.subtract(x, x_true)
+    with np.errstate(over="ignore"):
+        np.exp(e, out=e)
+    np.put_along_axis(e, index, 0, axis=axis)
+    rest = _row_sum(e, axis)
+    loss = np.log1p(rest, out=rest)
+    overflowed = ~np.isfinite(loss)
+    if overflowed.any():
+        rows = np.squeeze(overflowed, axis=axis)
+        x_bad = np.moveaxis(x, axis, -1)[rows]
+        m, rest_bad = _max_and_rest(x_bad, -1)
+        y_bad = np.take_along_axis(x_bad, np.expand_dims(labels[rows], -1), axis=-1)
+        np.moveaxis(loss, axis, -1)[rows] = (m - y_bad) + np.log1p(rest_bad)
+    return np.squeeze(loss, axis=axis)
 
 
 # ------------------------------------------------------------------ helpers
@@ -142,7 +160,9 @@ def sigmoid_cross_entropy_with_logits(*, labels, logits):
     """
     labels, logits = _check_labels_logits(labels, logits)
     check_in_unit_interval(labels, "labels")
-    return _weighted_sigmoid_ce(labels, logits, None)
+    return elementwise_in_blocks(
+        lambda z, x: _weighted_sigmoid_ce(z, x, None), logits.shape, logits.dtype, labels, logits
+    )
 
 
 def weighted_cross_entropy_with_logits(*, labels, logits, pos_weight):
@@ -200,7 +220,9 @@ def weighted_cross_entropy_with_logits(*, labels, logits, pos_weight):
     labels, logits = _check_labels_logits(labels, logits)
     check_in_unit_interval(labels, "labels")
     q = as_pos_weight(pos_weight, logits)
-    return _weighted_sigmoid_ce(labels, logits, q)
+    return elementwise_in_blocks(
+        _weighted_sigmoid_ce, logits.shape, logits.dtype, labels, logits, q
+    )
 
 
 def softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
