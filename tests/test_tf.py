@@ -242,10 +242,12 @@ logit_arrays = arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(2, 5)
 @given(logit_arrays, st.data())
 def test_sparse_equals_one_hot(x, data):
     labels = data.draw(arrays(np.int64, x.shape[0], elements=st.integers(0, x.shape[1] - 1)))
+    # 1e-13, the accuracy target, not less: the dense kernel rounds x_j - m (an error of
+    # up to |x_j - m| eps / 2 in the exponent), the sparse one exponentiates the exact logits.
     np.testing.assert_allclose(
         xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x),
         xl.softmax_cross_entropy_with_logits(labels=np.eye(x.shape[1])[labels], logits=x),
-        rtol=1e-14, atol=1e-300,
+        rtol=1e-13, atol=1e-300,
     )
 
 
@@ -457,10 +459,10 @@ def test_bad_pos_weight(f):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("axis", [-1, 0])
-def test_sparse_rows_whose_true_logit_shift_overflows_fall_back_exactly(dtype, axis):
-    # The kernel shifts each row by the true class's logit; where another logit
-    # exceeds it by more than exp can take (709 in float64, 88 in float32) the
-    # row is recomputed with the maximum as the shift. Mix both kinds of row.
+def test_sparse_blocks_with_out_of_range_logits_fall_back_exactly(dtype, axis):
+    # Logits within +-bound are exponentiated unshifted; a block of rows holding a
+    # logit beyond that (here 5,000: exp overflows) is shifted by the row maximum
+    # instead. Mix both kinds of row, and both kinds of block (64 rows fit in one).
     rng = np.random.default_rng(7)
     logits = rng.normal(0.0, 3.0, (64, 5))
     labels = rng.integers(0, 5, 64)
@@ -476,4 +478,54 @@ def test_sparse_rows_whose_true_logit_shift_overflows_fall_back_exactly(dtype, a
     assert got.dtype == dtype
     rtol = 1e-13 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(got, expected, rtol=rtol)
-    assert np.all(got[::3] >= 4_000.0)  # the fallback rows
+    assert np.all(got[::3] >= 4_000.0)  # the shifted rows
+
+
+def _mp_sparse_ce(label, row):
+    with mpmath.workdps(DPS):  # floating point: e^-700 keeps its 100 digits
+        return float(-mp_log_softmax(row)[label])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_classes", [2, 10, 10_000])
+def test_sparse_unshifted_path_is_exact_up_to_its_bound(dtype, n_classes):
+    # At the edge of [-bound, bound] the unshifted exponentials are at their most
+    # extreme: e^{+-bound}, and the loss of a confident prediction is about
+    # C e^{-2 bound}. Every value must still be a normal float, accurate to the target;
+    # just past the bound the shifted path takes over with the same accuracy.
+    from xentlab.activations import _unshifted_bound
+
+    bound = _unshifted_bound(dtype, n_classes)
+    rtol = 1e-13 if dtype == np.float64 else 1e-5
+    past = np.nextafter(bound, np.inf, dtype=dtype)
+    rows = {
+        "at the bound": np.array([bound] + [-bound] * (n_classes - 1), dtype=dtype),
+        "just past it": np.array([past] + [0.0] * (n_classes - 1), dtype=dtype),
+    }
+    for kind, row in rows.items():
+        for label in (0, 1):
+            got = xl.sparse_softmax_cross_entropy_with_logits(labels=label, logits=row)
+            expected = _mp_sparse_ce(label, row)
+            assert abs(expected) >= np.finfo(dtype).tiny  # a normal float: scored
+            assert np.isfinite(got) and got.dtype == dtype
+            assert got == pytest.approx(expected, rel=rtol), (kind, label)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_paths_agree_across_many_blocks(dtype, monkeypatch):
+    # Several row blocks of 100 rows, every third one holding an out-of-range logit:
+    # the result must not depend on how the rows are split into blocks.
+    from xentlab import _blocks
+
+    rng = np.random.default_rng(11)
+    logits = rng.normal(0.0, 4.0, (2_000, 7)).astype(dtype)
+    logits[::300, 3] = 500.0 if dtype == np.float64 else 60.0
+    labels = rng.integers(0, 7, 2_000)
+    monkeypatch.setattr(_blocks, "ROW_BLOCK_ELEMENTS", 7 * 100)
+    blocked = xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    monkeypatch.setattr(_blocks, "ROW_BLOCK_ELEMENTS", 1 << 40)
+    whole = xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    expected = np.array([_mp_sparse_ce(y, row) for y, row in zip(labels, logits, strict=True)])
+    rtol = 1e-13 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(blocked, expected, rtol=rtol)
+    np.testing.assert_allclose(whole, expected, rtol=rtol)

@@ -9,6 +9,8 @@ import warnings
 
 import numpy as np
 
+from ._blocks import row_blocks
+
 REDUCTIONS = ("mean", "sum", "none")
 
 
@@ -129,13 +131,8 @@ def check_finite(arr, name):
 
 def check_in_unit_interval(arr, name):
     """Raise unless every value of ``arr`` lies in [0, 1]."""
-    if arr.dtype in (np.float32, np.float64) and arr.flags.c_contiguous:
-        # Non-negative floats sort like their bit patterns, and a negative sign or a NaN
-        # makes the pattern larger than that of 1.0: one integer max instead of a min, a
-        # max and a NaN scan. Anything it flags (-0.0 too) takes the exact checks below.
-        bits = arr.view(np.uint64 if arr.dtype == np.float64 else np.uint32)
-        if bits.max() <= np.asarray(1.0, arr.dtype).view(bits.dtype):
-            return
+    if _in_unit_interval_fast(arr):
+        return
     low, high = arr.min(), arr.max()
     if np.isnan(low) or np.isnan(high):  # min and max propagate NaN: no separate pass
         check_no_nan(arr, name)
@@ -151,7 +148,58 @@ def check_in_unit_interval(arr, name):
         )
 
 
-def check_sums_to_one(arr, name, axis):
+def _in_unit_interval_fast(arr):
+    """True if every value of a C-contiguous float32/float64 ``arr`` is surely in [0, 1].
+
+    Non-negative floats sort like their bit patterns, and a negative sign or a NaN
+    makes the pattern larger than that of 1.0: one integer max instead of a min, a
+    max and a NaN scan. False means "look closer" (-0.0 is flagged too).
+    """
+    if arr.dtype not in (np.float32, np.float64) or not arr.flags.c_contiguous:
+        return False
+    bits = arr.view(np.uint64 if arr.dtype == np.float64 else np.uint32)
+    return bool(bits.max() <= np.asarray(1.0, arr.dtype).view(bits.dtype))
+
+
+def _sums_tolerance(dtype):
+    """``check_sums_to_one``'s tolerance: relative ``sqrt(eps)``, absolute 1e-8."""
+    return float(np.sqrt(np.finfo(dtype).eps)), 1e-8
+
+
+def _sums_surely_one(sums, rtol, atol):
+    # Two reductions instead of np.isclose's temporaries, with a safety margin
+    # (NaN fails the comparison and takes the exact check).
+    tol = 0.5 * (rtol + atol)
+    return bool(sums.max() - 1.0 <= tol and 1.0 - sums.min() <= tol)
+
+
+def probability_row_blocks(p, name):
+    """Yield ``(rows, block)`` over an ``(N, C)`` C-contiguous probability matrix,
+    each block checked as :func:`check_in_unit_interval` and
+    :func:`check_sums_to_one` (along axis 1) would check it, before it is yielded.
+
+    The two checks and the caller's own work then share one pass through memory:
+    the caller reads a block while it is still in the cache. A block that fails the
+    fast checks sends the whole array through the full checks, so the error (raised
+    before the last block is yielded) or the warning is exactly theirs.
+    """
+    rtol, atol = _sums_tolerance(p.dtype)
+    ones = np.ones(p.shape[1], p.dtype)
+    in_unit_checked = sums_checked = False  # set once the whole array has been checked
+    for rows in row_blocks(*p.shape):
+        block = p[rows]
+        if not in_unit_checked and not _in_unit_interval_fast(block):
+            check_in_unit_interval(p, name)  # raises, unless the block only holds -0.0
+            in_unit_checked = True
+        # A product with ones: along a short axis several times faster than
+        # block.sum(axis=1), and accurate far beyond the sqrt(eps) tolerance.
+        if not sums_checked and not _sums_surely_one(block @ ones, rtol, atol):
+            check_sums_to_one(p, name, 1, stacklevel=4)  # warns, naming the first bad row
+            sums_checked = True
+        yield rows, block
+
+
+def check_sums_to_one(arr, name, axis, *, stacklevel=3):
     """Warn when the slices of ``arr`` along ``axis`` do not sum to 1.
 
     The tolerance is that of scikit-learn's ``log_loss``: relative
@@ -161,13 +209,10 @@ def check_sums_to_one(arr, name, axis):
     # einsum: several times faster than arr.sum along a short axis, and as accurate
     # as this sqrt(eps) tolerance needs.
     sums = np.einsum("...i->...", np.moveaxis(arr, axis, -1))
-    rtol = float(np.sqrt(np.finfo(arr.dtype).eps))
-    # Fast path: two reductions instead of np.isclose's temporaries, with a safety margin
-    # (NaN fails the comparison and takes the exact check below).
-    tol = 0.5 * (rtol + 1e-8)
-    if sums.max() - 1.0 <= tol and 1.0 - sums.min() <= tol:
+    rtol, atol = _sums_tolerance(arr.dtype)
+    if _sums_surely_one(sums, rtol, atol):
         return
-    off = ~np.isclose(sums, 1.0, rtol=rtol, atol=1e-8)
+    off = ~np.isclose(sums, 1.0, rtol=rtol, atol=atol)
     if off.any():
         bad = float(np.asarray(sums)[np.unravel_index(off.argmax(), off.shape)])
         if off.ndim == 0:  # a single distribution: no position to name
@@ -181,7 +226,7 @@ def check_sums_to_one(arr, name, axis):
             f"{name} does not sum to 1 along axis {axis}: {where}. Make sure to pass "
             "probabilities; normalise with p / p.sum(axis, keepdims=True) if that is meant.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
 
 

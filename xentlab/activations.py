@@ -5,7 +5,7 @@ Chapter 1 of the book, *From scores to probabilities*, derives each of them.
 
 import numpy as np
 
-from ._blocks import elementwise_in_blocks
+from ._blocks import elementwise_in_blocks, map_rows_in_blocks, reduce_rows_in_blocks
 from ._validation import as_float_array, check_class_axis, check_no_nan
 
 __all__ = ["sigmoid", "log_sigmoid", "softmax", "log_softmax", "logsumexp"]
@@ -48,83 +48,85 @@ def _row_sum(a, axis):
     return a.sum(axis=axis, keepdims=True)
 
 
-def _max_and_rest(x, axis):
-    """Split log-sum-exp as ``m + log1p(rest)``.
+def _max_and_rest(x):
+    """Split log-sum-exp of each row of a ``(rows, C)`` block as ``m + log1p(rest)``.
 
-    ``m`` is the maximum along ``axis`` and ``rest = sum_{j != argmax} exp(x_j - m)``.
-    Keeping ``rest`` apart from the ``exp(0) = 1`` of the maximum is what keeps a
-    tiny loss accurate: ``log1p(1e-30)`` is 1e-30, but ``log(1 + 1e-30)`` is 0.
+    ``m`` is the row maximum and ``rest = sum_{j != argmax} exp(x_j - m)``, both of
+    shape ``(rows, 1)``. Keeping ``rest`` apart from the ``exp(0) = 1`` of the
+    maximum is what keeps a tiny loss accurate: ``log1p(1e-30)`` is 1e-30, but
+    ``log(1 + 1e-30)`` is 0. Callers pass cache-sized blocks (``_blocks``), so the
+    exponentials are one block-sized temporary.
     """
     # argmax + take_along_axis is several times faster than max along a short axis.
-    top = np.argmax(x, axis=axis, keepdims=True)
-    m = np.take_along_axis(x, top, axis=axis)
+    top = np.argmax(x, axis=1, keepdims=True)
+    m = np.take_along_axis(x, top, axis=1)
     # A row of -inf only would give -inf - (-inf) = nan; shift it by 0 instead.
-    shift = np.where(np.isfinite(m), m, 0)
-    if axis == x.ndim - 1 and x.flags.c_contiguous and x.shape[-1] > 64:
-        # Long rows: block by block (short rows are faster whole, see _rest_by_blocks).
-        rows = x.reshape(-1, x.shape[-1])
-        rest = _rest_by_blocks(rows, shift.reshape(-1, 1), top.reshape(-1, 1))
-        return m, rest.reshape(m.shape)
-    e = np.subtract(x, shift)
-    np.exp(e, out=e)  # in place: one full-size temporary, not two
-    np.put_along_axis(e, top, 0, axis=axis)
-    return m, _row_sum(e, axis)
+    e = np.subtract(x, np.where(np.isfinite(m), m, 0))
+    np.exp(e, out=e)
+    np.put_along_axis(e, top, 0, axis=1)
+    return m, _row_sum(e, 1)
 
 
-_BLOCK_BYTES = 1 << 21  # 2 MiB of exponentials per block: they stay in the cache
+def _logsumexp(x):
+    # On a (rows, C) block, one value per row.
+    m, rest = _max_and_rest(x)
+    return (m + np.log1p(rest))[:, 0]
 
 
-def _rest_by_blocks(x, shift, top):
-    """``sum_{j != top} exp(x_j - shift)`` for each row of a C-contiguous (N, C) ``x``.
+def _unshifted_bound(dtype, n_classes):
+    """Largest ``b`` such that logits in ``[-b, b]`` can be exponentiated unshifted.
 
-    Block by block through one reused buffer: no full-size temporary is allocated
-    (fresh memory costs a page fault per 4 KiB), and x - shift, exp, the zeroing of
-    the top entry and the row sum all run on data that is still in the cache.
+    Every ``e^x`` is then a normal float (no overflow, and none of the lost
+    relative precision of subnormals), and so are a sum of ``C`` of them, at most
+    ``C e^b``, and the product or quotient of two sums, at most ``C e^{2b}`` and at
+    least ``e^{-2b}``. 1 of margin covers the rounding of exp.
     """
-    n, c = x.shape
-    step = max(1, _BLOCK_BYTES // (c * x.itemsize))
-    buffer = np.empty((min(step, n), c), x.dtype)
-    rest = np.empty((n, 1), x.dtype)
-    for start in range(0, n, step):
-        stop = min(start + step, n)
-        e = buffer[: stop - start]
-        np.subtract(x[start:stop], shift[start:stop], out=e)
-        np.exp(e, out=e)
-        np.put_along_axis(e, top[start:stop], 0, axis=1)
-        rest[start:stop] = _row_sum(e, 1)
-    return rest
+    info = np.finfo(dtype)
+    return 0.5 * min(-np.log(info.tiny), np.log(info.max) - np.log(n_classes)) - 1.0
 
 
-def _logsumexp(x, axis, keepdims=False):
-    m, rest = _max_and_rest(x, axis)
-    out = m + np.log1p(rest)
-    return out if keepdims else np.squeeze(out, axis=axis)
+def _log_softmax_rows(x, out):
+    m, rest = _max_and_rest(x)
+    # x_j - logsumexp(x) = (x_j - m) - log1p(rest); exact 0 - log1p(rest) at the max.
+    np.subtract(x, m, out=out)
+    out -= np.log1p(rest)  # both terms <= 0: no cancellation
+
+
+def _softmax_rows(x, out):
+    bound = _unshifted_bound(x.dtype, x.shape[1])
+    if -bound <= x.min() and x.max() <= bound:
+        # Every e^x is a normal float, so e^x / sum_k e^x_k needs no shift by the row
+        # maximum, the costliest pass over short rows; the quotient is as accurate.
+        np.exp(x, out=out)
+    else:
+        top = np.argmax(x, axis=1, keepdims=True)  # faster than max along a short axis
+        np.subtract(x, np.take_along_axis(x, top, axis=1), out=out)
+        np.exp(out, out=out)  # every exponent <= 0: no overflow
+    out /= _row_sum(out, 1)
 
 
 def _log_softmax(x, axis):
-    m, rest = _max_and_rest(x, axis)
-    # x_j - logsumexp(x) = (x_j - m) - log1p(rest); exact 0 - log1p(rest) at the max.
-    out = np.subtract(x, m)
-    out -= np.log1p(rest)  # both terms <= 0: no cancellation
-    return out
+    return map_rows_in_blocks(_log_softmax_rows, axis, x)
 
 
 def _softmax(x, axis):
-    top = np.argmax(x, axis=axis, keepdims=True)  # faster than max along a short axis
-    e = np.subtract(x, np.take_along_axis(x, top, axis=axis))
-    np.exp(e, out=e)  # every exponent <= 0: no overflow; in place
-    e /= _row_sum(e, axis)
-    return e
+    return map_rows_in_blocks(_softmax_rows, axis, x)
 
 
 # ------------------------------------------------------------------ validation
 
 
 def _check_scores(x, name, axis, allow_pos_inf):
-    """Float array and normalised axis; raise on NaN, +inf or all -inf rows."""
+    """Float array, normalised axis, and whether every score is finite; raise on
+    NaN, and on +inf or all -inf slices unless ``allow_pos_inf``."""
     x = as_float_array(x, name)
     axis = check_class_axis(x, name, axis)
-    m = np.max(x, axis=axis)  # NaN propagates through max: a cheap NaN check
+    # One sum is the fast pass for finite input (NaN and +-inf make it non-finite);
+    # only then the maximum along the axis, slow over short rows, sorts things out.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(x.sum()):
+            return x, axis, True
+    m = np.max(x, axis=axis)  # NaN propagates through max
     if np.isnan(m).any():
         raise ValueError(
             f"{name} contains NaN; remove or impute the NaN values first "
@@ -141,7 +143,7 @@ def _check_scores(x, name, axis, allow_pos_inf):
             "softmax of that slice is undefined (0 / 0); give every slice at least "
             "one finite score."
         )
-    return x, axis
+    return x, axis, False
 
 
 # ---------------------------------------------------------------------- public
@@ -285,8 +287,12 @@ def softmax(x, *, axis=-1):
     -----
     Subtracting the maximum changes nothing mathematically (the factor
     :math:`e^{-m}` cancels) but keeps every exponent :math:`\le 0`, so
-    ``np.exp`` cannot overflow and the largest term is exactly 1. ``-inf``
-    scores are allowed (they mask a class: probability 0).
+    ``np.exp`` cannot overflow and the largest term is exactly 1. When every
+    score of a block of rows lies within :math:`\pm b` (:math:`b \approx 353`
+    in float64, :math:`\approx 42` in float32) the shift is skipped: every
+    :math:`e^{x_j}` is then a normal float and the quotient is as accurate,
+    without the search for each row's maximum (chapter 9). ``-inf`` scores are
+    allowed (they mask a class: probability 0).
 
     See Also
     --------
@@ -309,7 +315,7 @@ def softmax(x, *, axis=-1):
     >>> print(naive, np.round(softmax([1000.0, 1001.0]), 4))
     [nan nan] [0.2689 0.7311]
     """
-    x, axis = _check_scores(x, "x", axis, allow_pos_inf=False)
+    x, axis, _ = _check_scores(x, "x", axis, allow_pos_inf=False)
     return _softmax(x, axis)
 
 
@@ -369,7 +375,7 @@ def log_softmax(x, *, axis=-1):
     >>> print(f"{log_softmax([0.0, 50.0])[1]:.6e}")  # -exp(-50), not 0
     -1.928750e-22
     """
-    x, axis = _check_scores(x, "x", axis, allow_pos_inf=False)
+    x, axis, _ = _check_scores(x, "x", axis, allow_pos_inf=False)
     return _log_softmax(x, axis)
 
 
@@ -424,13 +430,15 @@ def logsumexp(x, *, axis=-1, keepdims=False):
     ...     print(np.log(np.sum(np.exp([1000.0, 1000.0]))))
     inf
     """
-    x, axis = _check_scores(x, "x", axis, allow_pos_inf=True)
+    x, axis, finite = _check_scores(x, "x", axis, allow_pos_inf=True)
     if not isinstance(keepdims, (bool, np.bool_)):
         raise TypeError(f"keepdims must be True or False, got {keepdims!r}.")
     # A row holding +inf is shifted by 0, so inf - inf is nan and a large finite
     # entry can overflow exp; both are replaced by the row's +inf just below.
     with np.errstate(invalid="ignore", over="ignore"):
-        out = _logsumexp(x, axis, keepdims=bool(keepdims))
-    # A slice holding +inf sums to +inf whatever the rest is.
-    m = np.max(x, axis=axis, keepdims=bool(keepdims))
-    return np.where(np.isposinf(m), m, out)[()]
+        out = reduce_rows_in_blocks(_logsumexp, x.dtype, axis, x)
+    if not finite:
+        # A slice holding +inf sums to +inf whatever the rest is.
+        m = np.max(x, axis=axis)
+        out = np.where(np.isposinf(m), m, out)
+    return (np.expand_dims(out, axis) if keepdims else out)[()]

@@ -6,6 +6,7 @@ Chapter 2 of the book, *Information theory*, derives them and the identity
 
 import numpy as np
 
+from ._blocks import reduce_rows_in_blocks
 from ._validation import (
     as_float_array,
     as_float_arrays,
@@ -28,16 +29,18 @@ def _xlogy(x, y):
         return np.where(x == 0, 0, x * np.log(y))
 
 
+# The kernels reduce each row of a (rows, C) block along axis 1 (the public
+# functions run them block by block, so their temporaries stay block-sized).
 # The sums below are of terms <= 0; "0 - sum" rather than "-sum" so that a
 # certain outcome gives +0.0, not -0.0 (which would print as "-0.0000").
 
 
-def _entropy(p, axis):
-    return 0.0 - _xlogy(p, p).sum(axis=axis)
+def _entropy(p):
+    return 0.0 - _xlogy(p, p).sum(axis=1)
 
 
-def _cross_entropy(p, q, axis):
-    return 0.0 - _xlogy(p, q).sum(axis=axis)
+def _cross_entropy(p, q):
+    return 0.0 - _xlogy(p, q).sum(axis=1)
 
 
 # Taylor coefficients of f(t) = (1 + t) log1p(t) - t = sum_{n >= 2} (-1)^n t^n / (n (n - 1)),
@@ -61,8 +64,7 @@ def _accurate_sum(x, axis):
     return x[..., 0] + carried
 
 
-def _kl_divergence(p, q, axis):
-    dtype = p.dtype
+def _kl_divergence(p, q):
     # float32 is computed in float64: p - q is then exact and nothing below can round away.
     p, q = p.astype(np.float64, copy=False), q.astype(np.float64, copy=False)
     d = p - q  # exact where p and q are close (Sterbenz), which is where it matters
@@ -72,12 +74,14 @@ def _kl_divergence(p, q, axis):
         # for normalised p and q, is summed in twice the precision.
         t = d / q
         ratio = p / q
-        usable = (ratio > 0) & np.isfinite(ratio)  # else p / q under- or overflowed
-        log_ratio = np.where(usable, np.log(ratio), np.log(p) - np.log(q))
+        log_ratio = np.log(ratio)
+        lost = (ratio == 0) | np.isinf(ratio)  # p / q under- or overflowed (rare): redo those
+        if lost.any():
+            log_ratio[lost] = np.log(p[lost]) - np.log(q[lost])
         series = q * t * t * np.polyval(_KL_SERIES, t)  # no cancellation of t against log1p(t)
         brackets = np.where(np.abs(t) < 0.1, series, p * log_ratio - d)
         brackets = np.where(p == 0, q, brackets)  # 0 log 0 = 0 leaves -p + q = q
-    return (brackets.sum(axis=axis) + _accurate_sum(d, axis)).astype(dtype)
+    return brackets.sum(axis=1) + _accurate_sum(d, 1)  # rounded to p's dtype by the caller
 
 
 # ------------------------------------------------------------------ validation
@@ -166,7 +170,7 @@ def entropy(p, *, axis=-1, base=None):
     """
     log_base = check_base(base)
     p, axis = _check_distribution(p, "p", axis)
-    return _in_base(_entropy(p, axis), log_base)[()]
+    return _in_base(reduce_rows_in_blocks(_entropy, p.dtype, axis, p), log_base)[()]
 
 
 def cross_entropy(p, q, *, axis=-1, base=None):
@@ -235,7 +239,7 @@ def cross_entropy(p, q, *, axis=-1, base=None):
     """
     log_base = check_base(base)
     p, q, axis = _check_pair(p, q, axis)
-    return _in_base(_cross_entropy(p, q, axis), log_base)[()]
+    return _in_base(reduce_rows_in_blocks(_cross_entropy, p.dtype, axis, p, q), log_base)[()]
 
 
 def kl_divergence(p, q, *, axis=-1, base=None):
@@ -304,4 +308,4 @@ def kl_divergence(p, q, *, axis=-1, base=None):
     """
     log_base = check_base(base)
     p, q, axis = _check_pair(p, q, axis)
-    return _in_base(_kl_divergence(p, q, axis), log_base)[()]
+    return _in_base(reduce_rows_in_blocks(_kl_divergence, p.dtype, axis, p, q), log_base)[()]

@@ -7,7 +7,7 @@ each returns the per-example losses (no reduction). Chapter 5 of the book,
 
 import numpy as np
 
-from ._blocks import elementwise_in_blocks
+from ._blocks import elementwise_in_blocks, reduce_rows_in_blocks
 from ._validation import (
     as_class_labels,
     as_float_array,
@@ -18,7 +18,7 @@ from ._validation import (
     check_same_shape,
     check_sums_to_one,
 )
-from .activations import _max_and_rest, _row_sum
+from .activations import _max_and_rest, _row_sum, _unshifted_bound
 
 __all__ = [
     "sigmoid_cross_entropy_with_logits",
@@ -56,38 +56,33 @@ def _weighted_sigmoid_ce(z, x, pos_weight):
     return u
 
 
-def _softmax_ce(z, x, axis):
-    m, rest = _max_and_rest(x, axis)
+def _softmax_ce(z, x):
+    # On a (rows, C) block, one value per row.
+    m, rest = _max_and_rest(x)
     # -sum_j z_j log softmax(x)_j = sum_j z_j (m - x_j) + log1p(rest) sum_j z_j:
     # every term is >= 0, and (m - x) * z is formed in one buffer.
     gap = np.subtract(m, x)
     gap *= z
-    return np.squeeze(_row_sum(gap, axis) + np.log1p(rest) * _row_sum(z, axis), axis=axis)
+    return (_row_sum(gap, 1) + np.log1p(rest) * _row_sum(z, 1))[:, 0]
 
 
-def _sparse_softmax_ce(labels, x, axis):
-    # Shift by the true class's own logit instead of the row maximum:
-    #   logsumexp(x) - x_y = log1p(sum_{j != y} exp(x_j - x_y)),
-    # exact in form when y has the top score (every exponent <= 0, so a confident
-    # correct loss keeps its digits), and it needs no argmax pass, the costliest
-    # pass over short rows (chapter 9). Where some x_j - x_y overflows exp, that
-    # row is recomputed below with the maximum as the shift.
-    index = np.expand_dims(labels, axis)
-    x_true = np.take_along_axis(x, index, axis=axis)
-    e = np.subtract(x, x_true)
-    with np.errstate(over="ignore"):
-        np.exp(e, out=e)
-    np.put_along_axis(e, index, 0, axis=axis)
-    rest = _row_sum(e, axis)
-    loss = np.log1p(rest, out=rest)
-    overflowed = ~np.isfinite(loss)
-    if overflowed.any():
-        rows = np.squeeze(overflowed, axis=axis)
-        x_bad = np.moveaxis(x, axis, -1)[rows]
-        m, rest_bad = _max_and_rest(x_bad, -1)
-        y_bad = np.take_along_axis(x_bad, np.expand_dims(labels[rows], -1), axis=-1)
-        np.moveaxis(loss, axis, -1)[rows] = (m - y_bad) + np.log1p(rest_bad)
-    return np.squeeze(loss, axis=axis)
+def _sparse_softmax_ce_rows(x, labels, bound):
+    # -log softmax(x)_y = log(sum_k e^{x_k} / e^{x_y}) = log1p(e^{-x_y} sum_{k != y} e^{x_k}).
+    # Where the block's logits lie in [-bound, bound] the exponentials need no shift:
+    # one exp per logit, no search for the row maximum (the costliest pass over short
+    # rows), and each term keeps its relative accuracy, so a loss of 1e-100 keeps its
+    # digits. Elsewhere shift by the row maximum: (m - x_y) + log1p(rest), both >= 0.
+    flat = np.arange(0, x.size, x.shape[1]) + labels  # x_y's position in x.ravel()
+    x_true = x.ravel().take(flat)
+    if -bound <= x.min() and x.max() <= bound:
+        e = np.exp(x)
+        e.ravel()[flat] = 0.0  # the sum skips k = y
+        rest = _row_sum(e, 1)[:, 0]
+        np.negative(x_true, out=x_true)
+        rest *= np.exp(x_true, out=x_true)
+        return np.log1p(rest, out=rest)
+    m, rest = _max_and_rest(x)
+    return (m[:, 0] - x_true) + np.log1p(rest[:, 0])
 
 
 # ------------------------------------------------------------------ helpers
@@ -290,7 +285,7 @@ def softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
     labels, logits = _check_labels_logits(labels, logits)
     check_in_unit_interval(labels, "labels")
     check_sums_to_one(labels, "labels", axis)
-    return _softmax_ce(labels, logits, axis)[()]
+    return reduce_rows_in_blocks(_softmax_ce, logits.dtype, axis, labels, logits)[()]
 
 
 def sparse_softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
@@ -325,6 +320,18 @@ def sparse_softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
     TypeError
         If the labels are not numbers or the logits are not numeric.
 
+    Notes
+    -----
+    Computed as :math:`\operatorname{log1p}\bigl(e^{-x_y} \sum_{k \ne y} e^{x_k}\bigr)`
+    when every logit of a block of rows lies within :math:`\pm b`, with
+    :math:`b \approx 353` in float64 and :math:`\approx 42` in float32 (a little less
+    for many classes): each exponential is then a normal float, so no shift is
+    needed and no row maximum has to be found. Blocks with larger logits use
+    :math:`(m - x_y) + \operatorname{log1p}\bigl(\sum_{k \ne k^*} e^{x_k - m}\bigr)`
+    with :math:`m` the row maximum. Both are sums of non-negative terms, so the
+    loss of a confident correct prediction (:math:`10^{-100}`, say) keeps its
+    relative accuracy instead of rounding to 0 (chapter 9).
+
     See Also
     --------
     softmax_cross_entropy_with_logits : one-hot or soft labels.
@@ -343,4 +350,8 @@ def sparse_softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
     check_finite(logits, "logits")
     batch_shape = logits.shape[:axis] + logits.shape[axis + 1 :]
     codes = as_class_labels(labels, "labels", logits.shape[axis], batch_shape)
-    return _sparse_softmax_ce(codes, logits, axis)[()]
+    bound = _unshifted_bound(logits.dtype, logits.shape[axis])
+    return reduce_rows_in_blocks(
+        lambda x, y: _sparse_softmax_ce_rows(x, y, bound), logits.dtype, axis, logits,
+        per_row=(codes,),
+    )[()]
