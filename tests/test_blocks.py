@@ -87,6 +87,40 @@ def test_peak_memory_stays_near_one_output(name):
     assert peak / x.nbytes < 1.5, f"{name}: peak {peak / x.nbytes:.2f} x the input"
 
 
+# Checks run block by block (elementwise_in_blocks(checks=...)): a bad value in a late
+# block must still be reported with its position in the whole input.
+LATE = (69_998, 1)
+
+
+@pytest.mark.parametrize("name, arg, bad, message", [
+    ("sigmoid_ce", "x", np.nan, r"logits contains NaN \(first at index \(69998, 1\)"),
+    ("sigmoid_ce", "x", -np.inf, r"logits contains -inf at index \(69998, 1\)"),
+    ("sigmoid_ce", "z", 1.5, r"labels must hold probabilities in \[0, 1\], but "
+                             r"labels\[\(69998, 1\)\] = 1.5"),
+    ("weighted_ce_scalar", "z", -0.5, r"labels\[\(69998, 1\)\] = -0.5"),
+    ("sigmoid", "x", np.nan, r"x contains NaN \(first at index \(69998, 1\), 1 in all\)"),
+    ("log_sigmoid", "x", np.nan, r"x contains NaN \(first at index \(69998, 1\)"),
+    ("binary_cross_entropy", "p", 1.25, r"y_pred\[\(69998, 1\)\] = 1.25"),
+    ("binary_cross_entropy", "z", np.nan, r"y_true contains NaN \(first at index \(69998, 1\)"),
+])
+def test_a_bad_value_in_a_late_block_is_named_by_its_position(name, arg, bad, message):
+    x, z, p = LOGITS.copy(), LABELS.copy(), PROBS.copy()
+    {"x": x, "z": z, "p": p}[arg][LATE] = bad
+    with pytest.raises(ValueError, match=message):
+        CASES[name](x, z, p, 1.0 + z)
+
+
+def test_values_the_fast_block_checks_doubt_are_accepted():
+    # -0.0 labels fail the bit-pattern test, and logits of 1e308 overflow the block sum:
+    # both send the whole input through the full checks, which find nothing wrong.
+    x, z = LOGITS.copy(), LABELS.copy()
+    z[::1_000, 0] = -0.0
+    x[::7_000, 2] = 1e308
+    got = xl.sigmoid_cross_entropy_with_logits(labels=z, logits=x)
+    np.testing.assert_array_equal(got[::7_000, 2], 1e308 * (1 - z[::7_000, 2]))
+    assert np.all(np.isfinite(got))
+
+
 # ------------------------------------------------------------------ row reductions
 
 ROWS = rng.normal(0.0, 3.0, (9_001, 12))

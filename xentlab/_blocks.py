@@ -18,23 +18,41 @@ BLOCK_ELEMENTS = 1 << 16
 ROW_BLOCK_ELEMENTS = 1 << 17
 
 
-def elementwise_in_blocks(kernel, shape, dtype, *arrays):
+def elementwise_in_blocks(kernel, shape, dtype, *arrays, checks=None):
     """``kernel(*arrays)``, evaluated on blocks of rows along axis 0.
 
     Every array must broadcast to ``shape``; each is broadcast as a view and
     sliced along axis 0, so nothing is copied. Small inputs, and inputs with a
     single row, go to the kernel whole.
+
+    ``checks`` maps the position of an array in ``arrays`` to a pair
+    ``(is_fine, check)`` (see ``_validation.block_check``) that validates it as
+    the blocks go by: a block for which the fast test ``is_fine(block)`` fails
+    sends the whole array through ``check()``, which raises with its usual message
+    or finds nothing wrong (the array is then not looked at again). Each block is
+    checked just before the kernel reads it, while it is in the cache, so the
+    checks add no pass through memory.
     """
+    pending = dict(checks or {})
+
+    def validate(blocks):
+        for i, (is_fine, check) in list(pending.items()):
+            if not is_fine(blocks[i]):
+                check()
+                del pending[i]
+
     n_elements = int(np.prod(shape, dtype=np.int64))
     if len(shape) == 0 or shape[0] < 2 or n_elements <= BLOCK_ELEMENTS:
+        validate(arrays)
         return kernel(*arrays)
     row_size = max(1, n_elements // shape[0])
     step = max(1, BLOCK_ELEMENTS // row_size)
     views = [np.broadcast_to(a, shape) for a in arrays]
     out = np.empty(shape, dtype)
     for start in range(0, shape[0], step):
-        rows = slice(start, start + step)
-        out[rows] = kernel(*(v[rows] for v in views))
+        blocks = [v[start : start + step] for v in views]
+        validate(blocks)
+        out[start : start + step] = kernel(*blocks)
     return out
 
 

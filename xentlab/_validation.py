@@ -99,9 +99,7 @@ def check_no_nan(arr, name):
     """Raise if ``arr`` holds a NaN, naming its first position."""
     # A sum is one fast pass and propagates NaN; only when it is not finite do we
     # pay for the exact (allocating) search, which also tells inf sums apart.
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = arr.sum()
-    if np.isfinite(total):
+    if _sum_is_finite(arr):
         return
     mask = np.isnan(arr)
     if mask.any():
@@ -115,9 +113,7 @@ def check_finite(arr, name):
     """Raise if ``arr`` holds NaN or +-inf, naming the first position."""
     # NaN and +-inf both make the sum non-finite: one pass for valid input, and the
     # exact searches (NaN first, as before) only when something is wrong.
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = arr.sum()
-    if np.isfinite(total):
+    if _sum_is_finite(arr):
         return
     check_no_nan(arr, name)
     mask = np.isinf(arr)
@@ -127,6 +123,23 @@ def check_finite(arr, name):
             f"{name} contains {_scalar(arr[np.unravel_index(mask.argmax(), arr.shape)])} at "
             f"index {where}; {name} must be finite (clip extreme values before the loss)."
         )
+
+
+def _sum_is_finite(arr):
+    # NaN and +-inf make the sum non-finite (a huge finite sum may too: then the
+    # full check looks closer and finds nothing).
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(arr.sum()))
+
+
+def block_check(check, arr, name):
+    """``(is_fine, full_check)`` for checking ``arr`` block by block with
+    ``_blocks.elementwise_in_blocks``: ``check`` is :func:`check_finite`,
+    :func:`check_no_nan` or :func:`check_in_unit_interval`; ``is_fine`` is its fast
+    test of one block, and ``full_check()`` runs it on the whole of ``arr`` so that
+    any error names the position in ``arr``."""
+    is_fine = _in_unit_interval_fast if check is check_in_unit_interval else _sum_is_finite
+    return is_fine, lambda: check(arr, name)
 
 
 def check_in_unit_interval(arr, name):

@@ -6,7 +6,7 @@ Chapter 1 of the book, *From scores to probabilities*, derives each of them.
 import numpy as np
 
 from ._blocks import elementwise_in_blocks, map_rows_in_blocks, reduce_rows_in_blocks
-from ._validation import as_float_array, check_class_axis, check_no_nan
+from ._validation import as_float_array, block_check, check_class_axis, check_no_nan
 
 __all__ = ["sigmoid", "log_sigmoid", "softmax", "log_softmax", "logsumexp"]
 
@@ -198,8 +198,9 @@ def sigmoid(x):
     0.0 1.0
     """
     x = as_float_array(x, "x")
-    check_no_nan(x, "x")
-    return elementwise_in_blocks(_sigmoid, x.shape, x.dtype, x)
+    return elementwise_in_blocks(
+        _sigmoid, x.shape, x.dtype, x, checks={0: block_check(check_no_nan, x, "x")}
+    )
 
 
 def log_sigmoid(x):
@@ -251,8 +252,10 @@ def log_sigmoid(x):
     -1.928750e-22
     """
     x = as_float_array(x, "x")
-    check_no_nan(x, "x")
-    return elementwise_in_blocks(lambda v: -_softplus(-v), x.shape, x.dtype, x)
+    return elementwise_in_blocks(
+        lambda v: -_softplus(-v), x.shape, x.dtype, x,
+        checks={0: block_check(check_no_nan, x, "x")},
+    )
 
 
 def softmax(x, *, axis=-1):

@@ -16,6 +16,7 @@ from ._validation import (
     as_float_array,
     as_float_arrays,
     as_sample_weight,
+    block_check,
     check_class_axis,
     check_finite,
     check_in_unit_interval,
@@ -230,9 +231,14 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", sample_weight=None
     >>> print(binary_cross_entropy([1, 0], [0.9, 0.2], reduction="none").round(4))
     [0.1054 0.2231]
     """
-    y_true, y_pred = _check_probabilities(y_true, y_pred)
+    y_true, y_pred = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
+    check_same_shape(y_true, y_pred, "y_true", "y_pred")
+    eps = _check_eps(eps)
     per_element = elementwise_in_blocks(
-        _binary_cross_entropy, y_pred.shape, y_pred.dtype, y_true, _clip(y_pred, _check_eps(eps))
+        lambda y, p: _binary_cross_entropy(y, _clip(p, eps)), y_pred.shape, y_pred.dtype,
+        y_true, y_pred,
+        checks={0: block_check(check_in_unit_interval, y_true, "y_true"),
+                1: block_check(check_in_unit_interval, y_pred, "y_pred")},
     )
     return _finish(per_element, reduction, sample_weight)
 

@@ -12,6 +12,7 @@ from ._validation import (
     as_class_labels,
     as_float_array,
     as_pos_weight,
+    block_check,
     check_class_axis,
     check_finite,
     check_in_unit_interval,
@@ -88,12 +89,23 @@ def _sparse_softmax_ce_rows(x, labels, bound):
 # ------------------------------------------------------------------ helpers
 
 
-def _check_labels_logits(labels, logits):
+def _as_labels_logits(labels, logits):
     logits = as_float_array(logits, "logits")
-    check_finite(logits, "logits")
     labels = as_float_array(labels, "labels", dtype=logits.dtype)
     check_same_shape(labels, logits, "labels", "logits")
     return labels, logits
+
+
+def _check_labels_logits(labels, logits):
+    labels, logits = _as_labels_logits(labels, logits)
+    check_finite(logits, "logits")
+    return labels, logits
+
+
+def _sigmoid_ce_checks(labels, logits):
+    # Checked block by block as the kernel goes (elementwise_in_blocks): no extra pass.
+    return {1: block_check(check_finite, logits, "logits"),
+            0: block_check(check_in_unit_interval, labels, "labels")}
 
 
 # ---------------------------------------------------------------------- public
@@ -153,10 +165,10 @@ def sigmoid_cross_entropy_with_logits(*, labels, logits):
     >>> print(sigmoid_cross_entropy_with_logits(labels=[1.0], logits=[1e4]))
     [0.]
     """
-    labels, logits = _check_labels_logits(labels, logits)
-    check_in_unit_interval(labels, "labels")
+    labels, logits = _as_labels_logits(labels, logits)
     return elementwise_in_blocks(
-        lambda z, x: _weighted_sigmoid_ce(z, x, None), logits.shape, logits.dtype, labels, logits
+        lambda z, x: _weighted_sigmoid_ce(z, x, None), logits.shape, logits.dtype, labels, logits,
+        checks=_sigmoid_ce_checks(labels, logits),
     )
 
 
@@ -212,11 +224,11 @@ def weighted_cross_entropy_with_logits(*, labels, logits, pos_weight):
     >>> print(loss.round(4))  # the missed positive costs 3x, the negative as before
     [3.9398 0.3133]
     """
-    labels, logits = _check_labels_logits(labels, logits)
-    check_in_unit_interval(labels, "labels")
+    labels, logits = _as_labels_logits(labels, logits)
     q = as_pos_weight(pos_weight, logits)
     return elementwise_in_blocks(
-        _weighted_sigmoid_ce, logits.shape, logits.dtype, labels, logits, q
+        _weighted_sigmoid_ce, logits.shape, logits.dtype, labels, logits, q,
+        checks=_sigmoid_ce_checks(labels, logits),
     )
 
 
