@@ -64,7 +64,7 @@ def _softmax_ce(z, x):
     # every term is >= 0, and (m - x) * z is formed in one buffer.
     gap = np.subtract(m, x)
     gap *= z
-    return (_row_sum(gap, 1) + np.log1p(rest) * _row_sum(z, 1))[:, 0]
+    return (_row_sum(gap) + np.log1p(rest) * _row_sum(z))[:, 0]
 
 
 def _sparse_softmax_ce_rows(x, labels, bound):
@@ -78,7 +78,7 @@ def _sparse_softmax_ce_rows(x, labels, bound):
     if -bound <= x.min() and x.max() <= bound:
         e = np.exp(x)
         e.ravel()[flat] = 0.0  # the sum skips k = y
-        rest = _row_sum(e, 1)[:, 0]
+        rest = _row_sum(e)[:, 0]
         np.negative(x_true, out=x_true)
         rest *= np.exp(x_true, out=x_true)
         return np.log1p(rest, out=rest)
