@@ -14,11 +14,11 @@ one, and on PyTorch when it is installed.
 
 Use::
 
-    python benchmarks/accuracy.py            # print the table, write results/accuracy.json
+    python -m benchmarks.accuracy            # print the table, write results/accuracy.json
 
 or from Python (the tests and chapter 9 do)::
 
-    from accuracy import run_battery, summarise
+    from benchmarks.accuracy import run_battery, summarise
     records = run_battery()                  # one record per (impl, function, dtype)
 
 Nothing is cached on disk: the cases and their references are recomputed on
@@ -47,6 +47,7 @@ def _torch():
     except ImportError:  # pragma: no cover - depends on the machine
         return None
     return torch
+
 
 SEED = 20261121
 DTYPES = (np.float64, np.float32)
@@ -144,8 +145,11 @@ def _ref_cross_entropy(p, q):
 
 def _ref_kl(p, q):
     return [
-        mpmath.fsum(_mpf(a) * (mpmath.log(_mpf(a)) - mpmath.log(_mpf(b)))
-                    for a, b in zip(p, q, strict=True) if a != 0)
+        mpmath.fsum(
+            _mpf(a) * (mpmath.log(_mpf(a)) - mpmath.log(_mpf(b)))
+            for a, b in zip(p, q, strict=True)
+            if a != 0
+        )
     ]
 
 
@@ -164,6 +168,63 @@ def _ref_multiclass_hinge(label, s):
     ss = [_mpf(v) for v in s]
     sy = ss[int(label)]
     return [mpmath.fsum(max(mpmath.mpf(0), v - sy + 1) for k, v in enumerate(ss) if k != label)]
+
+
+def _softmax_parts(x):
+    """Exact ``log p_j`` and ``1 - p_j`` of softmax(x) (the latter as sum_{k != j} p_k)."""
+    xs, m, rest = _split_max(x)
+    top = int(np.argmax(x))
+    total = 1 + rest
+    shifted = [mpmath.exp(v - m) for v in xs]
+    log_p = [(v - m) - mpmath.log1p(rest) for v in xs]
+    miss = [rest / total if j == top else (total - e) / total for j, e in enumerate(shifted)]
+    return log_p, miss, [e / total for e in shifted]
+
+
+def _ref_categorical_focal(z, x, alpha=0.25, gamma=2):
+    log_p, miss, _ = _softmax_parts(x)
+    terms = (_mpf(w) * miss[j] ** gamma * -log_p[j] for j, w in enumerate(z) if w != 0)
+    return [mpmath.mpf(alpha) * mpmath.fsum(terms)]
+
+
+def _ref_poly1(z, x, epsilon=2):
+    log_p, miss, _ = _softmax_parts(x)
+    ce = mpmath.fsum(_mpf(w) * -log_p[j] for j, w in enumerate(z) if w != 0)
+    # 1 - p_t = sum_j z_j (1 - p_j) + (1 - sum_j z_j), exactly; as the difference
+    # 1 - p_t it would need thousands of bits when p_t = 1 - 1e-300.
+    miss_t = mpmath.fsum(_mpf(w) * miss[j] for j, w in enumerate(z)) + (
+        1 - mpmath.fsum(_mpf(w) for w in z)
+    )
+    return [ce + epsilon * miss_t]
+
+
+def _ref_crammer_singer(label, s):
+    ss = [_mpf(v) for v in s]
+    best = max(v for k, v in enumerate(ss) if k != int(label))
+    return [max(mpmath.mpf(0), 1 + best - ss[int(label)])]
+
+
+def _ref_nll(label, log_probs):
+    return [-_mpf(log_probs[int(label)])]
+
+
+def _ref_kl_from_log(log_p, log_q):
+    # Element-wise terms p_j (log p_j - log q_j), p_j = exp(log p_j) (log_target=True).
+    return [mpmath.exp(_mpf(a)) * (_mpf(a) - _mpf(b)) for a, b in zip(log_p, log_q, strict=True)]
+
+
+def _ref_generalized_kl(p, q):
+    terms = []
+    for a, b in zip(p, q, strict=True):
+        a, b = _mpf(a), _mpf(b)
+        terms.append(b if a == 0 else a * mpmath.log(a / b) - a + b)
+    return [mpmath.fsum(terms)]
+
+
+def _ref_brier(y, p):
+    if np.ndim(p) == 0:  # binary: P(y = 1) and a 0/1 label
+        return [(_mpf(p) - _mpf(y)) ** 2]
+    return [mpmath.fsum((_mpf(v) - (1 if j == int(y) else 0)) ** 2 for j, v in enumerate(p))]
 
 
 def exact(ref, args, *, start_bits=192, max_bits=1 << 15):
@@ -284,11 +345,13 @@ def make_batches(dtype, seed=SEED):
     b["log_sigmoid"] = [Batch(k, {"x": x}) for k, x in scalars]
     b["sigmoid_cross_entropy_with_logits"] = [
         Batch(k + ", " + lk, {"labels": z, "logits": x})
-        for k, x in scalars for lk, z in _binary_labels(rng, x)
+        for k, x in scalars
+        for lk, z in _binary_labels(rng, x)
     ]
     b["weighted_cross_entropy_with_logits"] = [
         Batch(k + ", " + lk, {"labels": z, "logits": x}, {"pos_weight": 3.5})
-        for k, x in scalars[:2] for lk, z in _binary_labels(rng, x)
+        for k, x in scalars[:2]
+        for lk, z in _binary_labels(rng, x)
     ]
     # Probabilities of one event, from 1e-300 up to 1 - 1e-16, with hard and soft labels.
     tiny_exp = 37 if dtype == np.float32 else 300
@@ -317,11 +380,70 @@ def make_batches(dtype, seed=SEED):
     b["kl_divergence"] = pairs
     b["log_loss"] = _log_loss_batches(rng, dtype)
     s = rng.normal(0, 2, 24).astype(dtype)
-    b["hinge_loss"] = [Batch("random", {"y_true": rng.choice([-1.0, 1.0], 24).astype(dtype),
-                                        "scores": s})]
+    b["hinge_loss"] = [
+        Batch("random", {"y_true": rng.choice([-1.0, 1.0], 24).astype(dtype), "scores": s})
+    ]
     b["multiclass_hinge_loss"] = [
-        Batch("random C=5", {"y_true": rng.integers(0, 5, 16),
-                             "scores": rng.normal(0, 2, (16, 5)).astype(dtype)})
+        Batch(
+            "random C=5",
+            {"y_true": rng.integers(0, 5, 16), "scores": rng.normal(0, 2, (16, 5)).astype(dtype)},
+        )
+    ]
+    # Added last, so that the batches above keep their values. The softmax focal and
+    # poly-1 losses from logits (1000-class rows left out: their references are slow).
+    few = [(k, x) for k, x in logits if "1000" not in k]
+    b["categorical_focal_loss"] = [
+        Batch(k, {"y_true": _soft_or_onehot(rng, k, x), "logits": x}) for k, x in few
+    ]
+    b["poly1_cross_entropy"] = [
+        Batch(k, {"y_true": _soft_or_onehot(rng, k, x), "logits": x}) for k, x in few
+    ]
+    scores = rng.normal(0, 2, (16, 5))
+    labels = rng.integers(0, 5, 16)
+    near = scores.copy()  # the true score beats the best other by 1 - tiny: tiny losses
+    others = np.where(np.eye(5, dtype=bool)[labels], -np.inf, near)
+    near[np.arange(16), labels] = others.max(axis=1) + 1 - 10.0 ** -rng.uniform(3, 12, 16)
+    b["crammer_singer_hinge_loss"] = [
+        Batch("random C=5", {"y_true": labels, "scores": scores.astype(dtype)}),
+        Batch("margin nearly met", {"y_true": labels, "scores": near.astype(dtype)}),
+    ]
+    log_rows = [
+        (k, np.asarray(xl.log_softmax(x.astype(np.float64))).astype(dtype)) for k, x in few
+    ]
+    b["nll_loss"] = [
+        Batch(k, {"y_true": _labels(rng, k, lp), "log_probs": lp}) for k, lp in log_rows
+    ]
+    with np.errstate(divide="ignore"):
+        b["kl_divergence_from_log"] = [
+            Batch(
+                pair.kind,
+                {
+                    "log_p": np.log(pair.inputs["p"].astype(np.float64)).astype(dtype),
+                    "log_q": np.log(pair.inputs["q"].astype(np.float64)).astype(dtype),
+                },
+            )
+            for pair in pairs
+        ]
+    scaled = []
+    for pair in pairs:
+        c = rng.uniform(0.1, 10.0, (len(pair.inputs["p"]), 1))
+        scaled.append(
+            Batch(
+                pair.kind + ", scaled",
+                {
+                    "p": (pair.inputs["p"] * c).astype(dtype),
+                    "q": (pair.inputs["q"] * c).astype(dtype),
+                },
+            )
+        )
+    b["generalized_kl_divergence"] = pairs + scaled
+    b["brier_score"] = [Batch(k, {"y_true": _labels(rng, k, p), "y_prob": p}) for k, p in probs]
+    b["brier_score"] += [
+        Batch(
+            k.replace("p ", "binary, p "),
+            {"y_true": (rng.random(24) < 0.5).astype(dtype), "y_prob": p.astype(dtype)},
+        )
+        for k, p in (("p small", p_small), ("p near 1", p_one), ("p mid", p_mid))
     ]
     return b
 
@@ -384,6 +506,13 @@ REFERENCES = {
     "log_loss": (_ref_log_loss, ("y_true", "y_pred")),
     "hinge_loss": (_ref_hinge, ("y_true", "scores")),
     "multiclass_hinge_loss": (_ref_multiclass_hinge, ("y_true", "scores")),
+    "categorical_focal_loss": (_ref_categorical_focal, ("y_true", "logits")),
+    "poly1_cross_entropy": (_ref_poly1, ("y_true", "logits")),
+    "crammer_singer_hinge_loss": (_ref_crammer_singer, ("y_true", "scores")),
+    "nll_loss": (_ref_nll, ("y_true", "log_probs")),
+    "kl_divergence_from_log": (_ref_kl_from_log, ("log_p", "log_q")),
+    "generalized_kl_divergence": (_ref_generalized_kl, ("p", "q")),
+    "brier_score": (_ref_brier, ("y_true", "y_prob")),
 }
 
 
@@ -392,10 +521,12 @@ REFERENCES = {
 
 def _per_case(fn):
     """Run ``fn`` on each case of a batch whose cases are whole sub-batches (log_loss)."""
+
     def run(inputs, options):
         keys = list(inputs)
         n = len(inputs[keys[0]])
         return np.array([[fn({k: inputs[k][i] for k in keys}, options)] for i in range(n)])
+
     return run
 
 
@@ -405,8 +536,13 @@ def _col(values):
 
 def _xentlab_impls():
     def tf(fn):
-        return lambda i, o: _col(fn(labels=i["labels"], logits=i["logits"], **{
-            k: v for k, v in o.items() if k == "pos_weight"}))
+        return lambda i, o: _col(
+            fn(
+                labels=i["labels"],
+                logits=i["logits"],
+                **{k: v for k, v in o.items() if k == "pos_weight"},
+            )
+        )
 
     def none(fn):
         return lambda i, o: _col(fn(i["y_true"], i["y_pred"], reduction="none"))
@@ -416,7 +552,8 @@ def _xentlab_impls():
         "softmax": lambda i, o: xl.softmax(i["x"]),
         "logsumexp": lambda i, o: _col(xl.logsumexp(i["x"])),
         "sparse_softmax_cross_entropy_with_logits": tf(
-            xl.sparse_softmax_cross_entropy_with_logits),
+            xl.sparse_softmax_cross_entropy_with_logits
+        ),
         "softmax_cross_entropy_with_logits": tf(xl.softmax_cross_entropy_with_logits),
         "sigmoid": lambda i, o: _col(xl.sigmoid(i["x"])),
         "log_sigmoid": lambda i, o: _col(xl.log_sigmoid(i["x"])),
@@ -428,11 +565,34 @@ def _xentlab_impls():
         "entropy": lambda i, o: _col(xl.entropy(i["p"])),
         "cross_entropy": lambda i, o: _col(xl.cross_entropy(i["p"], i["q"])),
         "kl_divergence": lambda i, o: _col(xl.kl_divergence(i["p"], i["q"])),
-        "log_loss": _per_case(lambda i, o: xl.log_loss(
-            i["y_true"], i["y_pred"], labels=np.arange(i["y_pred"].shape[1]))),
+        "log_loss": _per_case(
+            lambda i, o: xl.log_loss(
+                i["y_true"], i["y_pred"], labels=np.arange(i["y_pred"].shape[1])
+            )
+        ),
         "hinge_loss": lambda i, o: _col(xl.hinge_loss(i["y_true"], i["scores"], reduction="none")),
         "multiclass_hinge_loss": lambda i, o: _col(
-            xl.multiclass_hinge_loss(i["y_true"], i["scores"], reduction="none")),
+            xl.multiclass_hinge_loss(i["y_true"], i["scores"], reduction="none")
+        ),
+        "categorical_focal_loss": lambda i, o: _col(
+            xl.categorical_focal_loss(i["y_true"], i["logits"], from_logits=True, reduction="none")
+        ),
+        "poly1_cross_entropy": lambda i, o: _col(
+            xl.poly1_cross_entropy(i["y_true"], i["logits"], from_logits=True, reduction="none")
+        ),
+        "crammer_singer_hinge_loss": lambda i, o: _col(
+            xl.crammer_singer_hinge_loss(i["y_true"], i["scores"], reduction="none")
+        ),
+        "nll_loss": lambda i, o: _col(xl.nll_loss(i["y_true"], i["log_probs"], reduction="none")),
+        "kl_divergence_from_log": lambda i, o: xl.kl_divergence_from_log(
+            i["log_p"], i["log_q"], log_target=True, reduction="none"
+        ),
+        "generalized_kl_divergence": lambda i, o: _col(
+            xl.generalized_kl_divergence(i["p"], i["q"])
+        ),
+        "brier_score": lambda i, o: _col(
+            xl.brier_score(i["y_true"], i["y_prob"], reduction="none")
+        ),
     }
 
 
@@ -453,29 +613,36 @@ def _scipy_impls():
         "log_softmax": lambda i, o: sp.log_softmax(i["x"], axis=1),
         "softmax": lambda i, o: sp.softmax(i["x"], axis=1),
         "logsumexp": lambda i, o: _col(sp.logsumexp(i["x"], axis=1)),
-        "sparse_softmax_cross_entropy_with_logits": lambda i, o: -take(
-            sp.log_softmax(i["logits"], axis=1), i["labels"]),
+        "sparse_softmax_cross_entropy_with_logits": lambda i, o: (
+            -take(sp.log_softmax(i["logits"], axis=1), i["labels"])
+        ),
         "softmax_cross_entropy_with_logits": lambda i, o: _col(
-            -(i["labels"] * sp.log_softmax(i["logits"], axis=1)).sum(axis=1)),
+            -(i["labels"] * sp.log_softmax(i["logits"], axis=1)).sum(axis=1)
+        ),
         "sigmoid": lambda i, o: _col(sp.expit(i["x"])),
         "log_sigmoid": lambda i, o: _col(sp.log_expit(i["x"])),
         "sigmoid_cross_entropy_with_logits": sig_ce,
         "weighted_cross_entropy_with_logits": sig_ce,
         "binary_cross_entropy": lambda i, o: _col(
-            -(sp.xlogy(i["y_true"], i["y_pred"]) + sp.xlog1py(1 - i["y_true"], -i["y_pred"]))),
+            -(sp.xlogy(i["y_true"], i["y_pred"]) + sp.xlog1py(1 - i["y_true"], -i["y_pred"]))
+        ),
         "categorical_cross_entropy": lambda i, o: _col(
-            -sp.xlogy(i["y_true"], i["y_pred"]).sum(axis=1)),
+            -sp.xlogy(i["y_true"], i["y_pred"]).sum(axis=1)
+        ),
         "sparse_categorical_cross_entropy": lambda i, o: -np.log(take(i["y_pred"], i["y_true"])),
         "entropy": lambda i, o: _col(st.entropy(i["p"], axis=1)),
         "cross_entropy": lambda i, o: _col(-sp.xlogy(i["p"], i["q"]).sum(axis=1)),
         "kl_divergence": lambda i, o: _col(sp.rel_entr(i["p"], i["q"]).sum(axis=1)),
-        "log_loss": _per_case(lambda i, o: log_loss(
-            i["y_true"], i["y_pred"], labels=np.arange(i["y_pred"].shape[1]))),
+        "generalized_kl_divergence": lambda i, o: _col(sp.kl_div(i["p"], i["q"]).sum(axis=1)),
+        "log_loss": _per_case(
+            lambda i, o: log_loss(i["y_true"], i["y_pred"], labels=np.arange(i["y_pred"].shape[1]))
+        ),
     }
 
 
 def _naive_impls():
     """The textbook formulas, typed in as they are printed."""
+
     def softmax(x):
         e = np.exp(x)
         return e / e.sum(axis=1, keepdims=True)
@@ -493,18 +660,22 @@ def _naive_impls():
         "log_softmax": lambda i, o: np.log(softmax(i["x"])),
         "softmax": lambda i, o: softmax(i["x"]),
         "logsumexp": lambda i, o: _col(np.log(np.exp(i["x"]).sum(axis=1))),
-        "sparse_softmax_cross_entropy_with_logits": lambda i, o: -np.log(
-            take(softmax(i["logits"]), i["labels"])),
+        "sparse_softmax_cross_entropy_with_logits": lambda i, o: (
+            -np.log(take(softmax(i["logits"]), i["labels"]))
+        ),
         "softmax_cross_entropy_with_logits": lambda i, o: _col(
-            -(i["labels"] * np.log(softmax(i["logits"]))).sum(axis=1)),
+            -(i["labels"] * np.log(softmax(i["logits"]))).sum(axis=1)
+        ),
         "sigmoid": lambda i, o: _col(1 / (1 + np.exp(-i["x"]))),
         "log_sigmoid": lambda i, o: _col(np.log(1 / (1 + np.exp(-i["x"])))),
         "sigmoid_cross_entropy_with_logits": sig_ce,
         "weighted_cross_entropy_with_logits": sig_ce,
-        "binary_cross_entropy": lambda i, o: _col(-(
-            i["y_true"] * np.log(i["y_pred"]) + (1 - i["y_true"]) * np.log(1 - i["y_pred"]))),
+        "binary_cross_entropy": lambda i, o: _col(
+            -(i["y_true"] * np.log(i["y_pred"]) + (1 - i["y_true"]) * np.log(1 - i["y_pred"]))
+        ),
         "categorical_cross_entropy": lambda i, o: _col(
-            -(i["y_true"] * np.log(i["y_pred"])).sum(axis=1)),
+            -(i["y_true"] * np.log(i["y_pred"])).sum(axis=1)
+        ),
         "sparse_categorical_cross_entropy": lambda i, o: -np.log(take(i["y_pred"], i["y_true"])),
         "entropy": lambda i, o: _col(-(i["p"] * np.log(i["p"])).sum(axis=1)),
         "cross_entropy": lambda i, o: _col(-(i["p"] * np.log(i["q"])).sum(axis=1)),
@@ -515,6 +686,7 @@ def _naive_impls():
 
 def _max_shift_impls():
     """The usual stable NumPy: subtract the maximum, then log-sum-exp; TF's sigmoid formula."""
+
     def log_softmax(x):
         shifted = x - x.max(axis=1, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -532,12 +704,15 @@ def _max_shift_impls():
     return {
         "log_softmax": lambda i, o: log_softmax(i["x"]),
         "logsumexp": lambda i, o: _col(logsumexp(i["x"])),
-        "sparse_softmax_cross_entropy_with_logits": lambda i, o: -np.take_along_axis(
-            log_softmax(i["logits"]), np.asarray(i["labels"])[:, None], axis=1),
+        "sparse_softmax_cross_entropy_with_logits": lambda i, o: (
+            -np.take_along_axis(log_softmax(i["logits"]), np.asarray(i["labels"])[:, None], axis=1)
+        ),
         "softmax_cross_entropy_with_logits": lambda i, o: _col(
-            -(i["labels"] * log_softmax(i["logits"])).sum(axis=1)),
-        "log_sigmoid": lambda i, o: _col(-(np.maximum(-i["x"], 0)
-                                           + np.log1p(np.exp(-np.abs(i["x"]))))),
+            -(i["labels"] * log_softmax(i["logits"])).sum(axis=1)
+        ),
+        "log_sigmoid": lambda i, o: _col(
+            -(np.maximum(-i["x"], 0) + np.log1p(np.exp(-np.abs(i["x"]))))
+        ),
         "sigmoid_cross_entropy_with_logits": sig_ce,
         "weighted_cross_entropy_with_logits": sig_ce,
     }
@@ -559,26 +734,33 @@ def _torch_impls():
         kw = {}
         if "pos_weight" in o:
             kw["pos_weight"] = torch.tensor(o["pos_weight"], dtype=t(i["logits"]).dtype)
-        return _col(F.binary_cross_entropy_with_logits(
-            t(i["logits"]), t(i["labels"]), reduction="none", **kw).numpy())
+        return _col(
+            F.binary_cross_entropy_with_logits(
+                t(i["logits"]), t(i["labels"]), reduction="none", **kw
+            ).numpy()
+        )
 
     return {
         "log_softmax": lambda i, o: F.log_softmax(t(i["x"]), dim=1).numpy(),
         "softmax": lambda i, o: F.softmax(t(i["x"]), dim=1).numpy(),
         "logsumexp": lambda i, o: _col(torch.logsumexp(t(i["x"]), dim=1).numpy()),
-        "sparse_softmax_cross_entropy_with_logits": lambda i, o: _col(F.cross_entropy(
-            t(i["logits"]), lab(i["labels"]), reduction="none").numpy()),
-        "softmax_cross_entropy_with_logits": lambda i, o: _col(F.cross_entropy(
-            t(i["logits"]), t(i["labels"]), reduction="none").numpy()),
+        "sparse_softmax_cross_entropy_with_logits": lambda i, o: _col(
+            F.cross_entropy(t(i["logits"]), lab(i["labels"]), reduction="none").numpy()
+        ),
+        "softmax_cross_entropy_with_logits": lambda i, o: _col(
+            F.cross_entropy(t(i["logits"]), t(i["labels"]), reduction="none").numpy()
+        ),
         "sigmoid": lambda i, o: _col(torch.sigmoid(t(i["x"])).numpy()),
         "log_sigmoid": lambda i, o: _col(F.logsigmoid(t(i["x"])).numpy()),
         "sigmoid_cross_entropy_with_logits": sig_ce,
         "weighted_cross_entropy_with_logits": sig_ce,
-        "binary_cross_entropy": lambda i, o: _col(F.binary_cross_entropy(
-            t(i["y_pred"]), t(i["y_true"]), reduction="none").numpy()),
+        "binary_cross_entropy": lambda i, o: _col(
+            F.binary_cross_entropy(t(i["y_pred"]), t(i["y_true"]), reduction="none").numpy()
+        ),
         "entropy": lambda i, o: _col(torch.special.entr(t(i["p"])).sum(dim=1).numpy()),
-        "kl_divergence": lambda i, o: _col(F.kl_div(
-            t(i["q"]).log(), t(i["p"]), reduction="none").sum(dim=1).numpy()),
+        "kl_divergence": lambda i, o: _col(
+            F.kl_div(t(i["q"]).log(), t(i["p"]), reduction="none").sum(dim=1).numpy()
+        ),
     }
 
 
@@ -610,8 +792,12 @@ def _reference_values(function, batch):
         with mpmath.workprec(256):
             exact_values = exact(ref, args)
             hi = np.array([float(e) for e in exact_values])
-            lo = np.array([float(e - mpmath.mpf(h)) if np.isfinite(h) else 0.0
-                           for e, h in zip(exact_values, hi, strict=True)])
+            lo = np.array(
+                [
+                    float(e - mpmath.mpf(h)) if np.isfinite(h) else 0.0
+                    for e, h in zip(exact_values, hi, strict=True)
+                ]
+            )
         values.append((hi, lo))
     return values
 
@@ -685,12 +871,21 @@ def run_battery(dtypes=DTYPES, impls=None, seed=SEED, functions=None):
                         inputs.extend([_describe(batch, i)] * len(rel))
                 rel_all, ulp_all = np.array(rel_all), np.array(ulp_all)
                 worst = int(np.argmax(np.nan_to_num(rel_all, nan=np.inf)))
-                records.append(Record(
-                    impl, function, dname, len(rel_all),
-                    float(rel_all.max()), float(np.median(rel_all)),
-                    float(ulp_all.max()), float(np.median(ulp_all)),
-                    int((~np.isfinite(rel_all)).sum()), kinds[worst], inputs[worst],
-                ))
+                records.append(
+                    Record(
+                        impl,
+                        function,
+                        dname,
+                        len(rel_all),
+                        float(rel_all.max()),
+                        float(np.median(rel_all)),
+                        float(ulp_all.max()),
+                        float(np.median(ulp_all)),
+                        int((~np.isfinite(rel_all)).sum()),
+                        kinds[worst],
+                        inputs[worst],
+                    )
+                )
     return records, n_cases
 
 
@@ -713,8 +908,17 @@ def summarise(records, impl="xentlab"):
     rows = []
     for r in records:
         if r.impl == impl:
-            rows.append((r.function, r.dtype, r.n, r.max_rel, r.median_ulps, r.max_ulps,
-                         r.max_rel <= TARGETS[r.dtype]))
+            rows.append(
+                (
+                    r.function,
+                    r.dtype,
+                    r.n,
+                    r.max_rel,
+                    r.median_ulps,
+                    r.max_ulps,
+                    r.max_rel <= TARGETS[r.dtype],
+                )
+            )
     return rows
 
 
@@ -742,15 +946,19 @@ def format_table(records, impls=None, dtype="float64"):
 
 def format_detail(records, impl="xentlab"):
     """Per function and dtype: cases scored, max and median error in ulps, max relative error."""
-    head = (f"{impl + ': function':<42} {'dtype':>7} {'scored':>6} {'median ulps':>11} "
-            f"{'max ulps':>9} {'max rel':>8} {'target':>6}")
+    head = (
+        f"{impl + ': function':<42} {'dtype':>7} {'scored':>6} {'median ulps':>11} "
+        f"{'max ulps':>9} {'max rel':>8} {'target':>6}"
+    )
     lines = [head, "-" * len(head)]
     for r in records:
         if r.impl != impl:
             continue
         ok = "ok" if r.max_rel <= TARGETS[r.dtype] else "MISS"
-        lines.append(f"{r.function:<42} {r.dtype:>7} {r.n:>6} {r.median_ulps:>11.2f} "
-                     f"{_fmt(r.max_ulps):>9} {_fmt(r.max_rel):>8} {ok:>6}")
+        lines.append(
+            f"{r.function:<42} {r.dtype:>7} {r.n:>6} {r.median_ulps:>11.2f} "
+            f"{_fmt(r.max_ulps):>9} {_fmt(r.max_rel):>8} {ok:>6}"
+        )
     return "\n".join(lines)
 
 
@@ -766,6 +974,7 @@ def machine():
     """A short description of this machine and the library versions."""
     import scipy
     import sklearn
+
     info = {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
@@ -807,6 +1016,7 @@ def _cpu_name():
 def main():
     import datetime
     import time
+
     start = time.perf_counter()
     records, n_cases = run_battery()
     seconds = time.perf_counter() - start
@@ -819,7 +1029,7 @@ def main():
     RESULTS.mkdir(exist_ok=True)
     payload = {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": "python benchmarks/accuracy.py",
+        "command": "python -m benchmarks.accuracy",
         "machine": machine(),
         "targets": TARGETS,
         "n_cases": n_cases,

@@ -1,8 +1,9 @@
 """Speed and memory of xentlab against SciPy, scikit-learn, NumPy and PyTorch.
 
-``make bench`` runs this file. Everything runs in one process, side by side, on
-the same arrays; each timing is the minimum of ``k`` repeats (timeit's advice:
-the minimum is the run least disturbed by the rest of the machine) of the
+``make bench`` runs this file (and ``lm.py``, the large-vocabulary loss). Everything
+runs in one process, side by side, on the same arrays; each timing is the minimum of
+``k`` repeats (timeit's advice: the minimum is the run least disturbed by the rest of
+the machine) of the
 process's CPU time, which a busy neighbour disturbs far less than wall time. It prints
 a table with absolute times and ratios, then each target of ``SPEED_TARGETS``
 and ``MEMORY_TARGET`` as met or missed, writes all of it to ``results/speed.json``
@@ -20,8 +21,8 @@ core for core. OpenBLAS threads are not involved (no matrix products here).
 
 Usage::
 
-    python benchmarks/run.py            # full run, a few minutes
-    python benchmarks/run.py --quick    # smaller arrays, for a smoke test
+    python -m benchmarks.run            # full run, a few minutes (from the repository root)
+    python -m benchmarks.run --quick    # smaller arrays, for a smoke test
 """
 
 from __future__ import annotations
@@ -30,28 +31,24 @@ import argparse
 import datetime
 import gc
 import json
-import sys
 import time
 import tracemalloc
 import warnings
 from pathlib import Path
 
 import numpy as np
+import scipy.special as sp
+from sklearn.metrics import log_loss as sk_log_loss
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+import xentlab as xl
 
-import accuracy  # noqa: E402  (the sibling module, found through sys.path above)
-import scipy.special as sp  # noqa: E402
-from sklearn.metrics import log_loss as sk_log_loss  # noqa: E402
-
-import xentlab as xl  # noqa: E402
+from . import accuracy, lm, options
 
 torch = accuracy._torch()
 if torch is not None:
     torch.set_num_threads(1)
 
-RESULTS = HERE / "results"
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def best_time(fn, repeat):
@@ -84,8 +81,9 @@ def softmax_ce_contenders(x, labels):
 
     out = {
         "xentlab": lambda: xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x),
-        "SciPy log_softmax": lambda: -np.take_along_axis(
-            sp.log_softmax(x, axis=1), cols, axis=1)[:, 0],
+        "SciPy log_softmax": lambda: (
+            -np.take_along_axis(sp.log_softmax(x, axis=1), cols, axis=1)[:, 0]
+        ),
         "NumPy, naive": naive,
     }
     if torch is not None:
@@ -108,7 +106,8 @@ def sigmoid_ce_contenders(x, z):
     if torch is not None:
         tx, tz = torch.from_numpy(x), torch.from_numpy(z)
         out["PyTorch"] = lambda: torch.nn.functional.binary_cross_entropy_with_logits(
-            tx, tz, reduction="none")
+            tx, tz, reduction="none"
+        )
     out["one np.exp pass"] = lambda: np.exp(x)
     return out
 
@@ -129,8 +128,11 @@ def activation_contenders(name, x):
     }
     if torch is not None:
         tx = torch.from_numpy(x)
-        theirs = {"softmax": torch.softmax, "log_softmax": torch.log_softmax,
-                  "logsumexp": torch.logsumexp}
+        theirs = {
+            "softmax": torch.softmax,
+            "log_softmax": torch.log_softmax,
+            "logsumexp": torch.logsumexp,
+        }
         out["PyTorch"] = lambda: theirs[name](tx, 1)
     out["one np.exp pass"] = lambda: np.exp(x)
     return out
@@ -168,13 +170,24 @@ def check_targets(rows, memory):
             ratio = times[bench, impl] / times[bench, "xentlab"]
             value = ratio if compared.endswith("xentlab") else 1 / ratio
             met = value >= bound if relation == ">=" else value <= bound
-            verdicts.append({"benchmark": bench, "target": f"{compared} {relation} {bound:g}",
-                             "value": value, "met": bool(met)})
+            verdicts.append(
+                {
+                    "benchmark": bench,
+                    "target": f"{compared} {relation} {bound:g}",
+                    "value": value,
+                    "met": bool(met),
+                }
+            )
     for m in memory:
         value = m["peak_extra_over_input"]
-        verdicts.append({"benchmark": f"memory: {m['function']}",
-                         "target": f"peak / input <= {MEMORY_TARGET:g}", "value": value,
-                         "met": bool(value <= MEMORY_TARGET)})
+        verdicts.append(
+            {
+                "benchmark": f"memory: {m['function']}",
+                "target": f"peak / input <= {MEMORY_TARGET:g}",
+                "value": value,
+                "met": bool(value <= MEMORY_TARGET),
+            }
+        )
     return verdicts
 
 
@@ -205,14 +218,26 @@ def memory_cases(rng, n=200_000, c=10):
     z = (rng.uniform(size=flat.size) < 0.5).astype(np.float64)
     pb = xl.sigmoid(flat)
     return [
-        ("sparse_softmax_cross_entropy_with_logits", x,
-         lambda: xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x)),
-        ("softmax_cross_entropy_with_logits", x,
-         lambda: xl.softmax_cross_entropy_with_logits(labels=onehot, logits=x)),
-        ("sigmoid_cross_entropy_with_logits", flat,
-         lambda: xl.sigmoid_cross_entropy_with_logits(labels=z, logits=flat)),
-        ("weighted_cross_entropy_with_logits", flat,
-         lambda: xl.weighted_cross_entropy_with_logits(labels=z, logits=flat, pos_weight=2.0)),
+        (
+            "sparse_softmax_cross_entropy_with_logits",
+            x,
+            lambda: xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x),
+        ),
+        (
+            "softmax_cross_entropy_with_logits",
+            x,
+            lambda: xl.softmax_cross_entropy_with_logits(labels=onehot, logits=x),
+        ),
+        (
+            "sigmoid_cross_entropy_with_logits",
+            flat,
+            lambda: xl.sigmoid_cross_entropy_with_logits(labels=z, logits=flat),
+        ),
+        (
+            "weighted_cross_entropy_with_logits",
+            flat,
+            lambda: xl.weighted_cross_entropy_with_logits(labels=z, logits=flat, pos_weight=2.0),
+        ),
         ("log_softmax", x, lambda: xl.log_softmax(x)),
         ("softmax", x, lambda: xl.softmax(x)),
         ("logsumexp", x, lambda: xl.logsumexp(x)),
@@ -220,10 +245,16 @@ def memory_cases(rng, n=200_000, c=10):
         ("log_sigmoid", flat, lambda: xl.log_sigmoid(flat)),
         ("log_loss", p, lambda: xl.log_loss(labels, p)),
         ("binary_cross_entropy", pb, lambda: xl.binary_cross_entropy(z, pb, reduction="none")),
-        ("categorical_cross_entropy", p,
-         lambda: xl.categorical_cross_entropy(onehot, p, reduction="none")),
-        ("sparse_categorical_cross_entropy", p,
-         lambda: xl.sparse_categorical_cross_entropy(labels, p, reduction="none")),
+        (
+            "categorical_cross_entropy",
+            p,
+            lambda: xl.categorical_cross_entropy(onehot, p, reduction="none"),
+        ),
+        (
+            "sparse_categorical_cross_entropy",
+            p,
+            lambda: xl.sparse_categorical_cross_entropy(labels, p, reduction="none"),
+        ),
         ("entropy", p, lambda: xl.entropy(p)),
         ("cross_entropy", p, lambda: xl.cross_entropy(p, q)),
         ("kl_divergence", p, lambda: xl.kl_divergence(p, q)),
@@ -241,26 +272,38 @@ def run(quick=False):
         for dtype in (np.float64, np.float32):
             x = rng.normal(0, 3, shape).astype(dtype)
             labels = rng.integers(0, shape[1], shape[0])
-            benchmarks.append((
-                f"sparse softmax CE {shape[0]:,} x {shape[1]:,} {np.dtype(dtype).name}",
-                x.nbytes, softmax_ce_contenders(x, labels), 2 if x.size > 5e7 else 4,
-            ))
+            benchmarks.append(
+                (
+                    f"sparse softmax CE {shape[0]:,} x {shape[1]:,} {np.dtype(dtype).name}",
+                    x.nbytes,
+                    softmax_ce_contenders(x, labels),
+                    2 if x.size > 5e7 else 4,
+                )
+            )
     for dtype in (np.float64, np.float32):
         n = 10_000_000 // scale
         x = rng.normal(0, 3, n).astype(dtype)
         z = (rng.uniform(size=n) < 0.3).astype(dtype)
-        benchmarks.append((f"sigmoid CE {n:,} {np.dtype(dtype).name}", x.nbytes,
-                           sigmoid_ce_contenders(x, z), 3))
+        benchmarks.append(
+            (f"sigmoid CE {n:,} {np.dtype(dtype).name}", x.nbytes, sigmoid_ce_contenders(x, z), 3)
+        )
     n = 1_000_000 // scale
     p = rng.dirichlet(np.ones(10), n)
     labels = rng.integers(0, 10, n)
-    benchmarks.append((f"log_loss {n:,} x 10 float64", p.nbytes,
-                       log_loss_contenders(p, labels), 4))
+    benchmarks.append(
+        (f"log_loss {n:,} x 10 float64", p.nbytes, log_loss_contenders(p, labels), 4)
+    )
     for name in ("softmax", "log_softmax", "logsumexp"):
         for dtype in (np.float64, np.float32):
             x = rng.normal(0, 3, (n, 10)).astype(dtype)
-            benchmarks.append((f"{name} {n:,} x 10 {np.dtype(dtype).name}", x.nbytes,
-                               activation_contenders(name, x), 3))
+            benchmarks.append(
+                (
+                    f"{name} {n:,} x 10 {np.dtype(dtype).name}",
+                    x.nbytes,
+                    activation_contenders(name, x),
+                    3,
+                )
+            )
 
     rows = []
     for name, nbytes, contenders, repeat in benchmarks:
@@ -271,8 +314,15 @@ def run(quick=False):
                 times[impl] = best_time(fn, repeat)
         base = times["xentlab"]
         for impl, seconds in times.items():
-            rows.append({"benchmark": name, "impl": impl, "seconds": seconds,
-                         "ratio_to_xentlab": seconds / base, "input_bytes": nbytes})
+            rows.append(
+                {
+                    "benchmark": name,
+                    "impl": impl,
+                    "seconds": seconds,
+                    "ratio_to_xentlab": seconds / base,
+                    "input_bytes": nbytes,
+                }
+            )
         print(_format_block(name, times), flush=True)
 
     memory = []
@@ -280,12 +330,27 @@ def run(quick=False):
     for function, arr, fn in cases:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            memory.append({"function": function, "input_bytes": arr.nbytes,
-                           "peak_extra_over_input": peak_extra_memory(fn, arr.nbytes)})
+            memory.append(
+                {
+                    "function": function,
+                    "input_bytes": arr.nbytes,
+                    "peak_extra_over_input": peak_extra_memory(fn, arr.nbytes),
+                }
+            )
     print(_format_memory(memory))
-    verdicts = check_targets(rows, memory)
+    option_rows = options.run(best_time, torch, quick=quick)
+    verdicts = check_targets(rows, memory) + [
+        {
+            "benchmark": f"{r['benchmark']}: {r['option']}",
+            "target": r["target"],
+            "value": r["extra_exp_passes"],
+            "met": r["met"],
+        }
+        for r in option_rows
+        if r["met"] is not None
+    ]
     print(_format_verdicts(verdicts))
-    return rows, memory, verdicts
+    return rows, memory, verdicts, option_rows
 
 
 def _format_block(name, times):
@@ -300,8 +365,10 @@ def _format_block(name, times):
 
 
 def _format_memory(memory):
-    lines = ["\npeak extra memory of each xentlab function (tracemalloc, output included)",
-             f"  {'function':<42} {'x input size':>12}"]
+    lines = [
+        "\npeak extra memory of each xentlab function (tracemalloc, output included)",
+        f"  {'function':<42} {'x input size':>12}",
+    ]
     for m in memory:
         lines.append(f"  {m['function']:<42} {m['peak_extra_over_input']:>12.2f}")
     return "\n".join(lines)
@@ -312,12 +379,17 @@ def _format_verdicts(verdicts):
     lines = [f"\ntargets: {len(verdicts) - len(missed)} of {len(verdicts)} met"]
     for v in verdicts:
         if not v["benchmark"].startswith("memory"):
-            lines.append(f"  {v['benchmark']:<42} {v['target']:<32} {v['value']:6.2f}  "
-                         f"{'met' if v['met'] else 'MISSED'}")
-    worst = max((v for v in verdicts if v["benchmark"].startswith("memory")),
-                key=lambda v: v["value"])
-    lines.append(f"  {'largest ' + worst['benchmark']:<42} {worst['target']:<32} "
-                 f"{worst['value']:6.2f}  {'met' if worst['met'] else 'MISSED'}")
+            lines.append(
+                f"  {v['benchmark']:<42} {v['target']:<32} {v['value']:6.2f}  "
+                f"{'met' if v['met'] else 'MISSED'}"
+            )
+    worst = max(
+        (v for v in verdicts if v["benchmark"].startswith("memory")), key=lambda v: v["value"]
+    )
+    lines.append(
+        f"  {'largest ' + worst['benchmark']:<42} {worst['target']:<32} "
+        f"{worst['value']:6.2f}  {'met' if worst['met'] else 'MISSED'}"
+    )
     return "\n".join(lines)
 
 
@@ -328,25 +400,29 @@ def main(argv=None):
     args = parser.parse_args(argv)
     start = time.perf_counter()
     info = accuracy.machine()
-    info["threads"] = ("NumPy ufuncs: 1 (they are single-threaded); "
-                       + ("PyTorch: torch.set_num_threads(1)" if torch is not None
-                          else "PyTorch: not installed"))
+    info["threads"] = "NumPy ufuncs: 1 (they are single-threaded); " + (
+        "PyTorch: torch.set_num_threads(1)" if torch is not None else "PyTorch: not installed"
+    )
     print("machine:", json.dumps(info, indent=1))
-    rows, memory, verdicts = run(quick=args.quick)
+    rows, memory, verdicts, option_rows = run(quick=args.quick)
     RESULTS.mkdir(exist_ok=True)
     payload = {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": "python benchmarks/run.py" + (" --quick" if args.quick else ""),
+        "command": "python -m benchmarks.run" + (" --quick" if args.quick else ""),
         "machine": info,
         "timing": "CPU time of the process (time.process_time), minimum of k repeats after "
-                  "one warm-up call; every contender is single-threaded",
+        "one warm-up call; every contender is single-threaded",
         "speed": rows,
         "memory": memory,
+        "options": option_rows,
         "targets": verdicts,
         "seconds": time.perf_counter() - start,
     }
     (RESULTS / "speed.json").write_text(json.dumps(payload, indent=1) + "\n")
     print(f"\nwrote {RESULTS / 'speed.json'} ({payload['seconds']:.0f} s)")
+    # The large-vocabulary loss: memory and time against the materialised logits
+    # (results/lm.json; chapter 10 shows them).
+    lm.run(quick=args.quick)
     if not args.no_accuracy:
         print()
         accuracy.main()

@@ -16,9 +16,7 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile(
-    "thorough", parent=settings.get_profile("xentlab"), max_examples=1000
-)
+settings.register_profile("thorough", parent=settings.get_profile("xentlab"), max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "xentlab"))
 
 
@@ -73,9 +71,7 @@ def toc_documents(toc_path=REPO_ROOT / "_toc.yml"):
                 docs.append(entry["file"])
             if "glob" in entry:
                 matches = sorted(REPO_ROOT.glob(entry["glob"]))
-                docs.extend(
-                    str(m.relative_to(REPO_ROOT).with_suffix("")) for m in matches
-                )
+                docs.extend(str(m.relative_to(REPO_ROOT).with_suffix("")) for m in matches)
             walk(entry.get("sections"))
             walk(entry.get("chapters"))
 

@@ -12,23 +12,15 @@ binary numbers, with mpmath at a precision doubled until two successive results
 agree to 2**-60 relative. Nothing is cached on disk.
 """
 
-import importlib.util
 import math
-import sys
 import warnings
-from pathlib import Path
 
 import mpmath
 import numpy as np
 import pytest
 
 import xentlab as xl
-
-_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy.py"
-_spec = importlib.util.spec_from_file_location("xentlab_accuracy_battery", _PATH)
-accuracy = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = accuracy  # dataclasses look their module up here
-_spec.loader.exec_module(accuracy)
+from benchmarks import accuracy
 
 FUNCTIONS = list(accuracy.REFERENCES)
 DTYPES = ["float64", "float32"]
@@ -50,11 +42,24 @@ def test_battery_is_large_enough(battery):
 
 def test_every_public_loss_and_activation_is_covered():
     public = {
-        "binary_cross_entropy", "categorical_cross_entropy", "sparse_categorical_cross_entropy",
-        "log_loss", "sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
-        "sparse_softmax_cross_entropy_with_logits", "weighted_cross_entropy_with_logits",
-        "hinge_loss", "multiclass_hinge_loss", "log_softmax", "logsumexp", "log_sigmoid",
-        "softmax", "sigmoid", "entropy", "cross_entropy", "kl_divergence",
+        "binary_cross_entropy",
+        "categorical_cross_entropy",
+        "sparse_categorical_cross_entropy",
+        "log_loss",
+        "sigmoid_cross_entropy_with_logits",
+        "softmax_cross_entropy_with_logits",
+        "sparse_softmax_cross_entropy_with_logits",
+        "weighted_cross_entropy_with_logits",
+        "hinge_loss",
+        "multiclass_hinge_loss",
+        "log_softmax",
+        "logsumexp",
+        "log_sigmoid",
+        "softmax",
+        "sigmoid",
+        "entropy",
+        "cross_entropy",
+        "kl_divergence",
     }
     assert public <= set(FUNCTIONS)
     assert public <= set(xl.__all__)
@@ -78,9 +83,9 @@ def test_tiny_losses_are_scored():
     """The battery holds losses far below eps (1e-20 .. 1e-300), where max-shifting fails."""
     batches = accuracy.make_batches(np.float64)
     fn = "sparse_softmax_cross_entropy_with_logits"
-    values = np.concatenate([
-        np.concatenate([hi for hi, _ in accuracy._reference_values(fn, b)]) for b in batches[fn]
-    ])
+    values = np.concatenate(
+        [np.concatenate([hi for hi, _ in accuracy._reference_values(fn, b)]) for b in batches[fn]]
+    )
     assert values.min() < 1e-250
     assert ((values > 1e-30) & (values < 1e-15)).any()
 
@@ -89,9 +94,12 @@ def test_battery_catches_the_usual_max_shifted_formula():
     """The battery can fail: x - m - log(sum(exp(x - m))) rounds tiny losses to 0."""
     impls = {"max-shifted": accuracy.implementations(include_torch=False)["NumPy, max-shifted"]}
     records, _ = accuracy.run_battery(
-        dtypes=(np.float64,), impls=impls,
-        functions=["sparse_softmax_cross_entropy_with_logits",
-                   "sigmoid_cross_entropy_with_logits"],
+        dtypes=(np.float64,),
+        impls=impls,
+        functions=[
+            "sparse_softmax_cross_entropy_with_logits",
+            "sigmoid_cross_entropy_with_logits",
+        ],
     )
     for r in records:
         assert r.max_rel == pytest.approx(1.0), (r.function, r.max_rel)
@@ -139,11 +147,20 @@ def test_log_loss_equals_scikit_learn(dtype):
     assert xl.log_loss(y, p, labels=np.arange(5)) == pytest.approx(expected, rel=1e-14)
 
 
-@pytest.mark.parametrize("function", ["log_softmax", "softmax", "logsumexp",
-                                      "sparse_softmax_cross_entropy_with_logits",
-                                      "sigmoid_cross_entropy_with_logits", "kl_divergence"])
+@pytest.mark.parametrize(
+    "function",
+    [
+        "log_softmax",
+        "softmax",
+        "logsumexp",
+        "sparse_softmax_cross_entropy_with_logits",
+        "sigmoid_cross_entropy_with_logits",
+        "kl_divergence",
+    ],
+)
 def test_float32_stays_float32(function):
     batch = accuracy.make_batches(np.float32)[function][0]
     out = accuracy.implementations(include_torch=False)["xentlab"][function](
-        batch.inputs, batch.options)
+        batch.inputs, batch.options
+    )
     assert np.asarray(out).dtype == np.float32

@@ -5,22 +5,19 @@ quiet machine); what is tested is that a measured ratio is turned into the
 right verdict, so that "35 of 35 targets met" means what it says.
 """
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
-sys.path.insert(0, str(_PATH.parent))  # run.py imports its sibling accuracy.py
-_spec = importlib.util.spec_from_file_location("xentlab_benchmark_run", _PATH)
-run = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(run)
+from benchmarks import run
 
 
 def rows(bench, **seconds):
-    names = {"xentlab": "xentlab", "scipy": "SciPy log_softmax", "torch": "PyTorch",
-             "exp": "one np.exp pass", "sklearn": "scikit-learn"}
+    names = {
+        "xentlab": "xentlab",
+        "scipy": "SciPy log_softmax",
+        "torch": "PyTorch",
+        "exp": "one np.exp pass",
+        "sklearn": "scikit-learn",
+    }
     return [{"benchmark": bench, "impl": names[k], "seconds": v} for k, v in seconds.items()]
 
 
@@ -29,9 +26,9 @@ def verdicts_by_target(verdicts):
 
 
 def test_met_and_missed_speed_targets():
-    measured = (rows("sparse softmax CE 10 x 10 float64", xentlab=1.0, scipy=1.4, torch=1.2,
-                     exp=0.2)
-                + rows("log_loss 10 x 10 float64", xentlab=1.0, sklearn=10.0))
+    measured = rows(
+        "sparse softmax CE 10 x 10 float64", xentlab=1.0, scipy=1.4, torch=1.2, exp=0.2
+    ) + rows("log_loss 10 x 10 float64", xentlab=1.0, sklearn=10.0)
     got = verdicts_by_target(run.check_targets(measured, []))
     ce = "sparse softmax CE 10 x 10 float64"
     assert not got[ce, "SciPy / xentlab >= 1.5"]["met"]
@@ -50,8 +47,9 @@ def test_a_missing_contender_is_not_judged():
 
 
 def test_memory_target():
-    memory = [{"function": "entropy", "peak_extra_over_input": 0.24},
-              {"function": "kl_divergence", "peak_extra_over_input": 2.01}]
+    memory = [
+        {"function": "entropy", "peak_extra_over_input": 0.24},
+        {"function": "kl_divergence", "peak_extra_over_input": 2.01},
+    ]
     got = {v["benchmark"]: v["met"] for v in run.check_targets([], memory)}
     assert got == {"memory: entropy": True, "memory: kl_divergence": False}
-

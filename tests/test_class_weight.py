@@ -72,7 +72,8 @@ def test_dense_equals_pytorch_probability_target_loop(reduction, smoothing):
             targets, probs, class_weight=weights, label_smoothing=smoothing, reduction=reduction
         )
         np.testing.assert_allclose(
-            got, _torch_probability_targets(targets, probs, weights, smoothing, reduction),
+            got,
+            _torch_probability_targets(targets, probs, weights, smoothing, reduction),
             rtol=1e-12,
         )
 
@@ -98,9 +99,11 @@ def test_constant_weights_scale_sum_but_not_sparse_mean():
     c = np.full(4, 2.5)
     plain_sum = xl.sparse_categorical_cross_entropy(labels, probs, reduction="sum")
     assert xl.sparse_categorical_cross_entropy(
-        labels, probs, class_weight=c, reduction="sum") == pytest.approx(2.5 * plain_sum)
+        labels, probs, class_weight=c, reduction="sum"
+    ) == pytest.approx(2.5 * plain_sum)
     assert xl.sparse_categorical_cross_entropy(labels, probs, class_weight=c) == pytest.approx(
-        xl.sparse_categorical_cross_entropy(labels, probs))
+        xl.sparse_categorical_cross_entropy(labels, probs)
+    )
 
 
 def test_dense_one_hot_mean_differs_from_sparse_mean_by_the_documented_factor():
@@ -112,9 +115,9 @@ def test_dense_one_hot_mean_differs_from_sparse_mean_by_the_documented_factor():
     # The per-example losses agree exactly.
     np.testing.assert_allclose(
         xl.categorical_cross_entropy(
-            xl.one_hot(labels, 4), probs, class_weight=weights, reduction="none"),
-        xl.sparse_categorical_cross_entropy(
-            labels, probs, class_weight=weights, reduction="none"),
+            xl.one_hot(labels, 4), probs, class_weight=weights, reduction="none"
+        ),
+        xl.sparse_categorical_cross_entropy(labels, probs, class_weight=weights, reduction="none"),
         rtol=1e-14,
     )
 
@@ -124,28 +127,34 @@ def test_class_weight_and_sample_weight_multiply():
     s = np.random.default_rng(5).uniform(0, 2, size=labels.size)
     per_example = -np.log(probs[np.arange(labels.size), labels])
     w = weights[labels]
-    got = xl.sparse_categorical_cross_entropy(
-        labels, probs, class_weight=weights, sample_weight=s)
+    got = xl.sparse_categorical_cross_entropy(labels, probs, class_weight=weights, sample_weight=s)
     assert got == pytest.approx(np.sum(s * w * per_example) / np.sum(s * w), rel=1e-13)
     # Integer-valued sample weights are repetitions of examples.
     counts = np.array([1, 2, 0, 3] * 10)
     repeated = np.repeat(np.arange(labels.size), counts)
     assert xl.sparse_categorical_cross_entropy(
         labels, probs, class_weight=weights, sample_weight=counts
-    ) == pytest.approx(xl.sparse_categorical_cross_entropy(
-        labels[repeated], probs[repeated], class_weight=weights), rel=1e-13)
+    ) == pytest.approx(
+        xl.sparse_categorical_cross_entropy(
+            labels[repeated], probs[repeated], class_weight=weights
+        ),
+        rel=1e-13,
+    )
     dense = xl.categorical_cross_entropy(
-        xl.one_hot(labels, 4), probs, class_weight=weights, sample_weight=s)
+        xl.one_hot(labels, 4), probs, class_weight=weights, sample_weight=s
+    )
     assert dense == pytest.approx(np.sum(s * w * per_example) / np.sum(s), rel=1e-13)
 
 
 def test_zero_weight_class_costs_nothing_even_at_probability_zero():
     probs = np.array([[0.0, 1.0], [0.3, 0.7]])
     loss = xl.sparse_categorical_cross_entropy(
-        [0, 1], probs, class_weight=[0.0, 1.0], reduction="none")
+        [0, 1], probs, class_weight=[0.0, 1.0], reduction="none"
+    )
     np.testing.assert_allclose(loss, [0.0, -np.log(0.7)])
     smoothed = xl.sparse_categorical_cross_entropy(
-        [1, 1], probs, class_weight=[0.0, 1.0], label_smoothing=0.1, reduction="none")
+        [1, 1], probs, class_weight=[0.0, 1.0], label_smoothing=0.1, reduction="none"
+    )
     assert np.all(np.isfinite(smoothed))
 
 
@@ -158,17 +167,24 @@ def test_class_axis_other_than_last():
     for reduction in REDUCTIONS:
         np.testing.assert_allclose(
             xl.sparse_categorical_cross_entropy(
-                labels, probs, axis=1, class_weight=weights, reduction=reduction),
+                labels, probs, axis=1, class_weight=weights, reduction=reduction
+            ),
             xl.sparse_categorical_cross_entropy(
-                labels, moved, class_weight=weights, reduction=reduction),
+                labels, moved, class_weight=weights, reduction=reduction
+            ),
             rtol=1e-13,
         )
         np.testing.assert_allclose(
             xl.categorical_cross_entropy(
-                xl.one_hot(labels, 3).transpose(0, 2, 1), probs, axis=1,
-                class_weight=weights, reduction=reduction),
+                xl.one_hot(labels, 3).transpose(0, 2, 1),
+                probs,
+                axis=1,
+                class_weight=weights,
+                reduction=reduction,
+            ),
             xl.categorical_cross_entropy(
-                xl.one_hot(labels, 3), moved, class_weight=weights, reduction=reduction),
+                xl.one_hot(labels, 3), moved, class_weight=weights, reduction=reduction
+            ),
             rtol=1e-13,
         )
 
@@ -180,12 +196,14 @@ def test_float32_in_float32_out(fn_name):
     if fn_name == "sparse":
         out = xl.sparse_categorical_cross_entropy(labels, probs32, class_weight=weights)
         none = xl.sparse_categorical_cross_entropy(
-            labels, probs32, class_weight=weights, reduction="none")
+            labels, probs32, class_weight=weights, reduction="none"
+        )
     else:
         onehot = xl.one_hot(labels, 4, dtype=np.float32)
         out = xl.categorical_cross_entropy(onehot, probs32, class_weight=weights)
         none = xl.categorical_cross_entropy(
-            onehot, probs32, class_weight=weights, reduction="none")
+            onehot, probs32, class_weight=weights, reduction="none"
+        )
     assert out.dtype == np.float32
     assert none.dtype == np.float32
 
@@ -193,8 +211,10 @@ def test_float32_in_float32_out(fn_name):
 @pytest.mark.parametrize(
     ("class_weight", "match"),
     [
-        ([1.0, 2.0],
-         r"class_weight must have one weight per class, shape \(3,\), got shape \(2,\)"),
+        (
+            [1.0, 2.0],
+            r"class_weight must have one weight per class, shape \(3,\), got shape \(2,\)",
+        ),
         ([1.0, -2.0, 1.0], r"class_weight must be non-negative, but class_weight\[1\] = "),
         ([1.0, np.nan, 1.0], "class_weight contains NaN"),
         ([[1.0, 1.0, 1.0]], r"shape \(3,\), got shape \(1, 3\)"),
@@ -212,8 +232,12 @@ def test_true_class_weights_summing_to_zero_raise_for_mean_only():
     probs = [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]]
     with pytest.raises(ValueError, match="the class weights of the true classes"):
         xl.sparse_categorical_cross_entropy([0, 0], probs, class_weight=[0.0, 1.0, 1.0])
-    assert xl.sparse_categorical_cross_entropy(
-        [0, 0], probs, class_weight=[0.0, 1.0, 1.0], reduction="sum") == 0.0
+    assert (
+        xl.sparse_categorical_cross_entropy(
+            [0, 0], probs, class_weight=[0.0, 1.0, 1.0], reduction="sum"
+        )
+        == 0.0
+    )
 
 
 def test_class_weight_type_error():

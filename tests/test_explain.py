@@ -6,6 +6,8 @@ Reference: the four tables of the panda example in the source article
 """
 
 import math
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -16,8 +18,9 @@ PANDA = dict(scores=[-3.44, 1.16, 3.91], label="panda", class_names=["dog", "cat
 
 
 def test_panda_table_reproduces_the_article():
-    table = xl.softmax_table(PANDA["scores"], label=PANDA["label"],
-                             class_names=PANDA["class_names"])
+    table = xl.softmax_table(
+        PANDA["scores"], label=PANDA["label"], class_names=PANDA["class_names"]
+    )
     assert isinstance(table, xl.SoftmaxTable)
     header, rows = table.rows()
     assert header == ["class", "score", "exp(score)", "normalised", "-ln p"]
@@ -84,23 +87,108 @@ def test_label_by_index_and_integer_scores():
     assert table.loss == pytest.approx(-float(xl.log_softmax([1.0, 2.0, 3.0])[0]), rel=1e-15)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"scores": [[1.0, 2.0]]}, ValueError,
-     r"scores must be 1-d \(one example's class scores\), got shape \(1, 2\)"),
-    ({"scores": [1.0, np.nan]}, ValueError, r"scores contains NaN"),
-    ({"scores": [1.0, np.inf]}, ValueError, r"scores contains inf at index 1"),
-    ({"scores": []}, ValueError, r"scores is empty"),
-    ({"scores": ["a", "b"]}, TypeError, r"scores must hold real numbers"),
-    ({"scores": [1.0, 2.0], "class_names": ["a"]}, ValueError,
-     r"class_names has 1 names but scores has 2 classes"),
-    ({"scores": [1.0, 2.0], "label": "c", "class_names": ["a", "b"]}, ValueError,
-     r"label 'c' is not one of class_names \['a', 'b'\]"),
-    ({"scores": [1.0, 2.0], "label": 2}, ValueError,
-     r"label must be class indices in \[0, 2\) for 2 classes, but label = 2 "),
-    ({"scores": [1.0, 2.0], "label": 0.5}, ValueError,
-     r"label must hold whole-number class indices"),
-    ({"scores": [1.0, 2.0], "label": [0, 1]}, ValueError, r"label must have shape \(\)"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (
+            {"scores": [[1.0, 2.0]]},
+            ValueError,
+            r"scores must be 1-d \(one example's class scores\), got shape \(1, 2\)",
+        ),
+        ({"scores": [1.0, np.nan]}, ValueError, r"scores contains NaN"),
+        ({"scores": [1.0, np.inf]}, ValueError, r"scores contains inf at index 1"),
+        ({"scores": []}, ValueError, r"scores is empty"),
+        ({"scores": ["a", "b"]}, TypeError, r"scores must hold real numbers"),
+        (
+            {"scores": [1.0, 2.0], "class_names": ["a"]},
+            ValueError,
+            r"class_names has 1 names but scores has 2 classes",
+        ),
+        (
+            {"scores": [1.0, 2.0], "label": "c", "class_names": ["a", "b"]},
+            ValueError,
+            r"label 'c' is not one of class_names \['a', 'b'\]",
+        ),
+        (
+            {"scores": [1.0, 2.0], "label": 2},
+            ValueError,
+            r"label must be class indices in \[0, 2\) for 2 classes, but label = 2 ",
+        ),
+        (
+            {"scores": [1.0, 2.0], "label": 0.5},
+            ValueError,
+            r"label must hold whole-number class indices",
+        ),
+        ({"scores": [1.0, 2.0], "label": [0, 1]}, ValueError, r"label must have shape \(\)"),
+        ({"scores": [1.0, 2.0], "label": np.nan}, ValueError, re.escape("label contains NaN")),
+        (
+            {"scores": [1.0, 2.0], "label": True},
+            TypeError,
+            re.escape("label must be a class index or one of class_names, got True (bool)."),
+        ),
+        (
+            {"scores": [1.0, 2.0], "label": np.bool_(False)},
+            TypeError,
+            re.escape("label must be a class index or one of class_names, got False (bool)."),
+        ),
+        (
+            {"scores": [1.0, 2.0], "class_names": 5},
+            TypeError,
+            re.escape("class_names must be a sequence of 2 names, one per score, got 5 (int)."),
+        ),
+        (
+            {"scores": [1.0, 2.0], "class_names": "ab"},
+            TypeError,
+            re.escape("class_names must be a sequence of 2 names, one per score, got 'ab' (str)."),
+        ),
+    ],
+)
 def test_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
         xl.softmax_table(**kwargs)
+
+
+def test_table_keeps_its_own_copy_of_the_scores():
+    scores = np.array([-3.44, 1.16, 3.91])
+    table = xl.softmax_table(scores, label=2)
+    scores[0] = 100.0
+    assert table.scores[0] == -3.44
+    assert table.rows()[1][0][1] == "-3.44"
+
+
+def test_class_names_accept_any_iterable():
+    table = xl.softmax_table([0.0, 1.0], class_names=np.array(["a", "b"]))
+    assert table.class_names == ["a", "b"]
+    assert xl.softmax_table([0.0, 1.0], class_names=(n for n in "xy")).class_names == ["x", "y"]
+
+
+@pytest.mark.parametrize(
+    ("digits", "error", "message"),
+    [
+        (-1, ValueError, "digits must be finite and >= 0, got -1."),
+        (2.0, TypeError, "digits must be an integer, got 2.0 (float)."),
+        (None, TypeError, "digits must be an integer, got None."),
+        (True, TypeError, "digits must be an integer, got True (bool)."),
+        ("2", TypeError, "digits must be an integer, got '2' (str)."),
+    ],
+)
+def test_rows_digits_option_errors(digits, error, message):
+    table = xl.softmax_table(PANDA["scores"], label=2)
+    with pytest.raises(error, match=re.escape(message)):
+        table.rows(digits)
+
+
+def test_rows_digits_option_accepts_numpy_integers():
+    table = xl.softmax_table(PANDA["scores"], label=2)
+    assert table.rows(np.int8(2))[1][2][3:] == ["0.94", "0.06"]
+    assert table.rows(0)[1][2][3:] == ["1", "0"]
+
+
+def test_scores_beyond_the_float_range_do_not_overflow():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning: overflow encountered in subtract
+        table = xl.softmax_table([-1e308, 1e308], label=0)
+    assert table.shifted
+    np.testing.assert_array_equal(table.exp, [0.0, 1.0])
+    np.testing.assert_array_equal(table.probabilities, [0.0, 1.0])
+    assert table.loss == np.inf and table.predicted == 1

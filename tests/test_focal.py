@@ -90,7 +90,8 @@ def test_gradient_gamma_zero_is_p_minus_z():
     np.testing.assert_allclose(
         xl.sigmoid_focal_grad(labels=z, logits=x, alpha=None, gamma=0.0),
         xl.sigmoid_cross_entropy_grad(labels=z, logits=x),
-        rtol=1e-13, atol=1e-16,
+        rtol=1e-13,
+        atol=1e-16,
     )
 
 
@@ -104,7 +105,7 @@ def test_float32_in_float32_out():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"alpha": 1.5}, ValueError, r"alpha must be in \[0, 1\] or None"),
+        ({"alpha": 1.5}, ValueError, r"alpha must be in \[0, 1\], got 1.5; torchvision"),
         ({"alpha": -1}, ValueError, "torchvision's alpha=-1 is alpha=None here"),
         ({"alpha": "0.25"}, TypeError, "alpha must be a real number"),
         ({"gamma": -1.0}, ValueError, "gamma must be finite and >= 0, got -1.0"),

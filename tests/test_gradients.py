@@ -7,7 +7,9 @@ the gradient and the checker cannot hide. The losses are summed over the batch
 (the gradients are those of the per-example losses, i.e. of ``reduction="sum"``).
 """
 
+import re
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -25,10 +27,12 @@ def five_point_gradient(f, x, h=1e-4):
     x = np.array(x, dtype=np.float64)
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
+
         def at(step, i=i):
             shifted = x.copy()
             shifted[i] += step
             return float(f(shifted))
+
         grad[i] = (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h)
     return grad
 
@@ -90,8 +94,9 @@ def test_sparse_softmax_cross_entropy_grad(shape, seed, axis):
     labels = rng.integers(0, n_classes, shape[1] if axis == 0 else shape[0])
 
     def f(v):
-        return xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=v,
-                                                           axis=axis).sum()
+        return xl.sparse_softmax_cross_entropy_with_logits(
+            labels=labels, logits=v, axis=axis
+        ).sum()
 
     grad = xl.sparse_softmax_cross_entropy_grad(labels=labels, logits=x, axis=axis)
     assert_gradient(f, grad, x)
@@ -152,8 +157,10 @@ def test_mean_squared_error_grad(shape, seed):
     assert_gradient(f, grad, p)
     # The gradient of the mean is the per-element gradient over the number of elements.
     np.testing.assert_allclose(
-        xl.numerical_gradient(lambda v: xl.mean_squared_error(y, v), p), grad / p.size,
-        rtol=1e-6, atol=1e-8,
+        xl.numerical_gradient(lambda v: xl.mean_squared_error(y, v), p),
+        grad / p.size,
+        rtol=1e-6,
+        atol=1e-8,
     )
 
 
@@ -167,8 +174,7 @@ def test_multiclass_hinge_grad(shape, seed, squared, margin):
     assume(np.abs(h).min() > 1e-2)  # away from the kinks, where it is differentiable
 
     def f(v):
-        return xl.multiclass_hinge_loss(labels, v, margin=margin, squared=squared,
-                                        reduction="sum")
+        return xl.multiclass_hinge_loss(labels, v, margin=margin, squared=squared, reduction="sum")
 
     grad = xl.multiclass_hinge_grad(labels, s, margin=margin, squared=squared)
     assert_gradient(f, grad, s)
@@ -188,17 +194,22 @@ def test_multiclass_hinge_grad_axis_0():
 # ------------------------------------------------------------------ extremes
 
 
+EPS_HINT = "; a relative step; 1e-6 balances truncation and rounding in float64."
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_gradients_at_extreme_logits(dtype):
     x = np.array([-1e4, -40.0, 0.0, 40.0, 1e4], dtype=dtype)
     z = np.array([1.0, 0.0, 1.0, 1.0, 0.0], dtype=dtype)
     g = xl.sigmoid_cross_entropy_grad(labels=z, logits=x)
     assert g.dtype == dtype
-    np.testing.assert_allclose(g, [-1.0, np.exp(-40.0), -0.5, -np.exp(-40.0), 1.0],
-                               rtol=4 * np.finfo(dtype).eps)
+    np.testing.assert_allclose(
+        g, [-1.0, np.exp(-40.0), -0.5, -np.exp(-40.0), 1.0], rtol=4 * np.finfo(dtype).eps
+    )
     g = xl.weighted_cross_entropy_grad(labels=z, logits=x, pos_weight=3.0)
-    np.testing.assert_allclose(g, [-3.0, np.exp(-40.0), -1.5, -3 * np.exp(-40.0), 1.0],
-                               rtol=4 * np.finfo(dtype).eps)
+    np.testing.assert_allclose(
+        g, [-3.0, np.exp(-40.0), -1.5, -3 * np.exp(-40.0), 1.0], rtol=4 * np.finfo(dtype).eps
+    )
     logits = np.array([[1e4, -1e4, 0.0]], dtype=dtype)
     g = xl.sparse_softmax_cross_entropy_grad(labels=[1], logits=logits)
     assert g.dtype == dtype
@@ -234,10 +245,10 @@ def test_float32_in_float32_out():
 
 def test_numerical_gradient_of_known_functions():
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
-    np.testing.assert_allclose(xl.numerical_gradient(lambda v: np.sum(v**2), x), 2 * x,
-                               rtol=1e-9)
-    np.testing.assert_allclose(xl.numerical_gradient(lambda v: np.sum(np.sin(v)), x), np.cos(x),
-                               rtol=1e-8)
+    np.testing.assert_allclose(xl.numerical_gradient(lambda v: np.sum(v**2), x), 2 * x, rtol=1e-9)
+    np.testing.assert_allclose(
+        xl.numerical_gradient(lambda v: np.sum(np.sin(v)), x), np.cos(x), rtol=1e-8
+    )
     before = x.copy()
     xl.numerical_gradient(lambda v: float(v.sum()), x)
     np.testing.assert_array_equal(x, before)  # the caller's array is not modified
@@ -261,36 +272,132 @@ def test_check_gradient_tells_right_from_wrong():
 
 
 def test_numerical_gradient_bad_input():
-    with pytest.raises(TypeError, match=r"f must be callable, got int"):
-        xl.numerical_gradient(3, [1.0])
-    with pytest.raises(TypeError, match=r"f must return a scalar, got an array of shape \(2,\)"):
-        xl.numerical_gradient(lambda v: v * 2, [1.0, 2.0])
-    with pytest.raises(ValueError, match=r"eps must be > 0, got 0"):
-        xl.numerical_gradient(np.sum, [1.0], eps=0)
-    with pytest.raises(ValueError, match=r"eps must be finite and >= 0, got -1e-06"):
-        xl.numerical_gradient(np.sum, [1.0], eps=-1e-6)
-    with pytest.raises(ValueError, match=r"x contains NaN"):
-        xl.numerical_gradient(np.sum, [np.nan])
-    with pytest.raises(ValueError, match=r"x contains inf"):
-        xl.numerical_gradient(np.sum, [np.inf])
-    with pytest.raises(ValueError, match=r"x is empty"):
-        xl.numerical_gradient(np.sum, [])
-    with pytest.raises(TypeError, match=r"x must hold real numbers"):
-        xl.numerical_gradient(np.sum, ["a"])
+    cases = [
+        (TypeError, "f must be callable, got 3 (int).", lambda: xl.numerical_gradient(3, [1.0])),
+        (
+            TypeError,
+            "f must return a scalar, got an array of shape (2,); reduce it (for "
+            "example with .sum()).",
+            lambda: xl.numerical_gradient(lambda v: v * 2, [1.0, 2.0]),
+        ),
+        (
+            ValueError,
+            "x contains NaN (first at index 0, 1 in all)",
+            lambda: xl.numerical_gradient(np.sum, [np.nan]),
+        ),
+        (
+            ValueError,
+            "x contains inf at index 0; x must be finite",
+            lambda: xl.numerical_gradient(np.sum, [np.inf]),
+        ),
+        (ValueError, "x is empty (shape (0,))", lambda: xl.numerical_gradient(np.sum, [])),
+        (TypeError, "x must hold real numbers", lambda: xl.numerical_gradient(np.sum, ["a"])),
+    ]
+    for error, message, call in cases:
+        with pytest.raises(error, match=re.escape(message)):
+            call()
+
+
+def test_numerical_gradient_of_a_function_returning_none_raises():
+    # A forgotten `return` used to give a silent NaN gradient.
+    message = (
+        "f must return a real number, got None; make f return the loss (a "
+        "forgotten return statement gives None)."
+    )
+    with pytest.raises(TypeError, match=re.escape(message)):
+        xl.numerical_gradient(lambda v: None, [1.0])
+    with pytest.raises(TypeError, match=re.escape("f must return a real number, got 'a' (str)")):
+        xl.numerical_gradient(lambda v: "a", [1.0])
+    with pytest.raises(TypeError, match=re.escape("f must return a real number, got True")):
+        xl.numerical_gradient(lambda v: True, [1.0])
+
+
+@pytest.mark.parametrize(
+    ("eps", "error", "message"),
+    [
+        (True, TypeError, "eps must be a real number, got True (bool)."),
+        (1 + 2j, TypeError, "eps must be a real number, got (1+2j) (complex)."),
+        ("1e-6", TypeError, "eps must be a real number, got '1e-6' (str)."),
+        (np.array([1e-6]), TypeError, "eps must be a real number, got an array of shape (1,)."),
+        (None, TypeError, "eps must be a real number, got None."),
+        (
+            np.nan,
+            ValueError,
+            "eps must be in (0, 1], got nan" + EPS_HINT,
+        ),
+        (
+            np.inf,
+            ValueError,
+            "eps must be in (0, 1], got inf" + EPS_HINT,
+        ),
+        (
+            0,
+            ValueError,
+            "eps must be in (0, 1], got 0" + EPS_HINT,
+        ),
+        (
+            -1e-6,
+            ValueError,
+            "eps must be in (0, 1], got -1e-06" + EPS_HINT,
+        ),
+        (
+            np.float64(-1.0),
+            ValueError,
+            "eps must be in (0, 1], got -1.0" + EPS_HINT,
+        ),
+    ],
+)
+def test_eps_option_errors(eps, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        xl.numerical_gradient(np.sum, [1.0], eps=eps)
+    with pytest.raises(error, match=re.escape(message)):
+        xl.check_gradient(np.sum, np.ones_like, [1.0], eps=eps)
+
+
+@pytest.mark.parametrize("eps", [Fraction(1, 1_000_000), np.float32(1e-3), 1e-5, np.float64(1e-6)])
+def test_eps_option_accepts_any_real_number(eps):
+    np.testing.assert_allclose(
+        xl.numerical_gradient(lambda v: np.sum(v**2), [1.0, -2.0], eps=eps),
+        [2.0, -4.0],
+        rtol=1e-6,
+    )
 
 
 def test_check_gradient_bad_input():
-    with pytest.raises(TypeError, match=r"grad must be callable, got list"):
-        xl.check_gradient(np.sum, [1.0], [1.0])
-    with pytest.raises(TypeError, match=r"f must be callable"):
-        xl.check_gradient(None, np.ones_like, [1.0])
-    with pytest.raises(ValueError, match=r"grad\(x\) has shape \(3,\) but x has shape \(2,\)"):
-        xl.check_gradient(np.sum, lambda v: np.ones(3), [1.0, 2.0])
+    cases = [
+        (
+            TypeError,
+            "grad must be callable, got [1.0] (list).",
+            lambda: xl.check_gradient(np.sum, [1.0], [1.0]),
+        ),
+        (
+            TypeError,
+            "f must be callable, got None.",
+            lambda: xl.check_gradient(None, np.ones_like, [1.0]),
+        ),
+        (
+            ValueError,
+            "grad(x) has shape (3,) but x has shape (2,); a gradient has the shape "
+            "of its argument.",
+            lambda: xl.check_gradient(np.sum, lambda v: np.ones(3), [1.0, 2.0]),
+        ),
+        (
+            TypeError,
+            "grad must return an array of real numbers, got None.",
+            lambda: xl.check_gradient(np.sum, lambda v: None, [1.0]),
+        ),
+    ]
+    for error, message, call in cases:
+        with pytest.raises(error, match=re.escape(message)):
+            call()
 
 
 def test_gradient_bad_input():
-    with pytest.raises(ValueError, match=r"y_pred must be strictly inside \(0, 1\) for a finite "
-                                         r"gradient"):
+    with pytest.raises(
+        ValueError,
+        match=r"y_pred must be strictly inside \(0, 1\) for a finite "
+        r"gradient",
+    ):
         xl.binary_cross_entropy_grad([1.0, 0.0], [1.0, 0.5])
     with pytest.raises(ValueError, match=r"y_pred is 0 where y_true is positive"):
         xl.categorical_cross_entropy_grad([0.0, 1.0], [1.0, 0.0])
@@ -302,9 +409,93 @@ def test_gradient_bad_input():
         xl.sparse_softmax_cross_entropy_grad(labels=[2], logits=[[0.0, 1.0]])
     with pytest.raises(ValueError, match=r"y_true must be class indices in \[0, 2\)"):
         xl.multiclass_hinge_grad([5], [[0.0, 1.0]])
-    with pytest.raises(ValueError, match=r"margin must be finite and >= 0, got -1"):
-        xl.multiclass_hinge_grad([0], [[0.0, 1.0]], margin=-1)
-    with pytest.raises(ValueError, match=r"logits contains inf"):
+    with pytest.raises(ValueError, match=r"logits contains \+inf at index \(0, 0\)"):
         xl.softmax_cross_entropy_grad(labels=[[1.0, 0.0]], logits=[[np.inf, 0.0]])
     with pytest.raises(ValueError, match=r"axis=1 is out of bounds"):
         xl.softmax_cross_entropy_grad(labels=[1.0, 0.0], logits=[0.0, 0.0], axis=1)
+
+
+@pytest.mark.parametrize(
+    ("margin", "error", "message"),
+    [
+        (True, TypeError, "margin must be a real number, got True (bool)."),
+        (1j, TypeError, "margin must be a real number, got 1j (complex)."),
+        ("1", TypeError, "margin must be a real number, got '1' (str)."),
+        (np.ones(2), TypeError, "margin must be a real number, got an array of shape (2,)."),
+        (None, TypeError, "margin must be a real number, got None."),
+        (np.nan, ValueError, "margin must be finite and >= 0, got nan."),
+        (np.inf, ValueError, "margin must be finite and >= 0, got inf."),
+        (-1, ValueError, "margin must be finite and >= 0, got -1."),
+    ],
+)
+def test_margin_option_errors(margin, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        xl.multiclass_hinge_grad([0], [[0.0, 1.0]], margin=margin)
+
+
+@pytest.mark.parametrize("margin", [Fraction(1, 2), np.float32(0.5), 0.5, 0])
+def test_margin_option_accepts_any_real_number(margin):
+    # Scores 0 (true) and -0.3: the margin 0.5 is violated, the margin 0 is not.
+    expected = [[-1.0, 1.0]] if margin else [[0.0, 0.0]]
+    np.testing.assert_array_equal(
+        xl.multiclass_hinge_grad([0], [[0.0, -0.3]], margin=margin), expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("squared", "message"),
+    [
+        ("no", "squared must be True or False, got 'no' (str)."),
+        (1, "squared must be True or False, got 1 (int)."),
+        (0.0, "squared must be True or False, got 0.0 (float)."),
+        (None, "squared must be True or False, got None."),
+        (np.array([True]), "squared must be True or False, got an array of shape (1,)."),
+    ],
+)
+def test_squared_is_a_flag(squared, message):
+    # squared="no" used to be taken as true.
+    with pytest.raises(TypeError, match=re.escape(message)):
+        xl.multiclass_hinge_grad([0], [[0.0, 1.0]], squared=squared)
+
+
+def test_squared_accepts_numpy_bools():
+    s = [[0.0, 1.0]]
+    np.testing.assert_array_equal(
+        xl.multiclass_hinge_grad([0], s, squared=np.bool_(True)),
+        xl.multiclass_hinge_grad([0], s, squared=True),
+    )
+    np.testing.assert_array_equal(
+        xl.multiclass_hinge_grad([0], s, squared=np.bool_(False)), [[-1.0, 1.0]]
+    )
+
+
+@pytest.mark.parametrize(
+    ("axis", "error", "message"),
+    [
+        (1.0, TypeError, "axis must be an integer, got 1.0 (float)."),
+        (True, TypeError, "axis must be an integer, got True (bool)."),
+        (None, TypeError, "axis must be an integer, got None."),
+        (
+            2,
+            ValueError,
+            "axis=2 is out of bounds for an array of 2 dimension(s); use an axis in [-2, 1].",
+        ),
+    ],
+)
+def test_axis_option_errors(axis, error, message):
+    calls = [
+        lambda: xl.softmax_cross_entropy_grad(labels=[[1.0, 0.0]], logits=[[0.0, 0.0]], axis=axis),
+        lambda: xl.sparse_softmax_cross_entropy_grad(labels=[0], logits=[[0.0, 0.0]], axis=axis),
+        lambda: xl.multiclass_hinge_grad([0], [[0.0, 1.0]], axis=axis),
+    ]
+    for call in calls:
+        with pytest.raises(error, match=re.escape(message)):
+            call()
+
+
+def test_axis_option_accepts_numpy_integers():
+    x = np.array([[0.0, 1.0], [2.0, -1.0]])
+    np.testing.assert_array_equal(
+        xl.sparse_softmax_cross_entropy_grad(labels=[0, 1], logits=x, axis=np.int64(0)),
+        xl.sparse_softmax_cross_entropy_grad(labels=[0, 1], logits=x.T).T,
+    )

@@ -1,5 +1,8 @@
 """Tests of xentlab.labels: one_hot and smooth_labels, and label_smoothing= equivalences."""
 
+import re
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -26,24 +29,82 @@ def test_one_hot_accepts_whole_float_labels():
 
 
 @pytest.mark.parametrize(
-    ("labels", "n_classes", "error", "match"),
+    ("labels", "error", "match"),
     [
-        ([0, 3], 3, ValueError, r"labels must be class indices in \[0, 3\) for 3 classes"),
-        ([1, 2, 3], 3, ValueError, "coded from 1: subtract 1"),
-        ([0.5], 2, ValueError, "whole-number class indices"),
-        ([0, 1], 0, ValueError, "n_classes must be >= 1, got 0"),
-        ([0, 1], 2.0, TypeError, "n_classes must be an int, got 2.0"),
-        (["a"], 2, TypeError, "labels must be integer class indices"),
+        ([0, 3], ValueError, r"labels must be class indices in \[0, 3\) for 3 classes"),
+        ([1, 2, 3], ValueError, "coded from 1: subtract 1"),
+        ([0.5], ValueError, "whole-number class indices"),
+        ([np.nan], ValueError, re.escape("labels contains NaN (first at index 0, 1 in all)")),
+        (["a"], TypeError, "labels must be integer class indices"),
+        (
+            [[0, 1], [2]],
+            ValueError,
+            re.escape("labels could not be converted to a numeric array ("),
+        ),
     ],
 )
-def test_one_hot_errors(labels, n_classes, error, match):
+def test_one_hot_label_errors(labels, error, match):
     with pytest.raises(error, match=match):
-        xl.one_hot(labels, n_classes)
+        xl.one_hot(labels, 3)
 
 
-def test_one_hot_rejects_non_numeric_dtype():
-    with pytest.raises(TypeError, match="dtype must be a numeric dtype"):
-        xl.one_hot([0], 2, dtype=str)
+_N_HINT = "; pass the number of classes, for example int(labels.max()) + 1."
+
+
+@pytest.mark.parametrize(
+    ("n_classes", "error", "message"),
+    [
+        (0, ValueError, "n_classes must be finite and >= 1, got 0" + _N_HINT),
+        (np.int64(-2), ValueError, "n_classes must be finite and >= 1, got -2" + _N_HINT),
+        (2.0, TypeError, "n_classes must be an integer, got 2.0 (float)."),
+        (np.float32(2.0), TypeError, "n_classes must be an integer, got 2.0 (float32)."),
+        (np.nan, TypeError, "n_classes must be an integer, got nan (float)."),
+        (np.inf, TypeError, "n_classes must be an integer, got inf (float)."),
+        (Fraction(2), TypeError, "n_classes must be an integer, got Fraction(2, 1) (Fraction)."),
+        (True, TypeError, "n_classes must be an integer, got True (bool)."),
+        (2j, TypeError, "n_classes must be an integer, got 2j (complex)."),
+        ("2", TypeError, "n_classes must be an integer, got '2' (str)."),
+        (None, TypeError, "n_classes must be an integer, got None."),
+        (np.array([2]), TypeError, "n_classes must be an integer, got an array of shape (1,)."),
+    ],
+)
+def test_n_classes_option_errors(n_classes, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        xl.one_hot([0, 1], n_classes)
+
+
+@pytest.mark.parametrize("n_classes", [2, np.int8(2), np.uint64(2)])
+def test_n_classes_accepts_any_integer(n_classes):
+    np.testing.assert_array_equal(xl.one_hot([1, 0], n_classes), [[0, 1], [1, 0]])
+
+
+def test_one_hot_ragged_labels_name_the_argument():
+    message = "labels could not be converted to a numeric array ("
+    with pytest.raises(ValueError, match=re.escape(message)) as caught:
+        xl.one_hot([[0, 1], [1]], 2)
+    assert str(caught.value).endswith("; pass an array or a rectangular nested list of numbers.")
+
+
+@pytest.mark.parametrize(
+    ("dtype", "message"),
+    [
+        (
+            str,
+            "dtype must be a numeric dtype (float, int or bool), got <U0; np.float64 or "
+            "np.float32 are the usual choices.",
+        ),
+        (np.complex128, "dtype must be a numeric dtype (float, int or bool), got complex128;"),
+        (
+            "float65",
+            "dtype must be a NumPy dtype, got 'float65' (str); np.float64 or "
+            "np.float32 are the usual choices.",
+        ),
+        (5, "dtype must be a NumPy dtype, got 5 (int);"),
+    ],
+)
+def test_one_hot_rejects_non_numeric_dtype(dtype, message):
+    with pytest.raises(TypeError, match=re.escape(message)):
+        xl.one_hot([0], 2, dtype=dtype)
 
 
 def test_smooth_labels_values_and_sums():
@@ -61,18 +122,40 @@ def test_smooth_labels_float32_in_float32_out():
 
 
 @pytest.mark.parametrize(
-    ("labels", "e", "error", "match"),
+    ("labels", "error", "match"),
     [
-        ([[0.0, 1.0]], 1.5, ValueError, r"e must be in \[0, 1\], got 1.5"),
-        ([[0.0, 1.0]], -0.1, ValueError, r"e must be in \[0, 1\], got -0.1"),
-        ([[0.0, 1.0]], "0.1", TypeError, "e must be a real number"),
-        ([[0.0, 2.0]], 0.1, ValueError, r"labels must hold probabilities in \[0, 1\]"),
-        (1.0, 0.1, ValueError, "labels must have at least 1 dimension"),
+        ([[0.0, 2.0]], ValueError, r"labels must hold probabilities in \[0, 1\]"),
+        (1.0, ValueError, re.escape("labels must have at least 1 dimension(s), got shape ()")),
     ],
 )
-def test_smooth_labels_errors(labels, e, error, match):
+def test_smooth_labels_label_errors(labels, error, match):
     with pytest.raises(error, match=match):
-        xl.smooth_labels(labels, e)
+        xl.smooth_labels(labels, 0.1)
+
+
+@pytest.mark.parametrize(
+    ("e", "error", "message"),
+    [
+        (1.5, ValueError, "e must be in [0, 1], got 1.5; 0.1 is typical."),
+        (-0.1, ValueError, "e must be in [0, 1], got -0.1; 0.1 is typical."),
+        (np.float64(2.0), ValueError, "e must be in [0, 1], got 2.0; 0.1 is typical."),
+        (np.nan, ValueError, "e must be in [0, 1], got nan; 0.1 is typical."),
+        (np.inf, ValueError, "e must be in [0, 1], got inf; 0.1 is typical."),
+        ("0.1", TypeError, "e must be a real number, got '0.1' (str)."),
+        (True, TypeError, "e must be a real number, got True (bool)."),
+        (0.1j, TypeError, "e must be a real number, got 0.1j (complex)."),
+        (None, TypeError, "e must be a real number, got None."),
+        (np.array([0.1]), TypeError, "e must be a real number, got an array of shape (1,)."),
+    ],
+)
+def test_e_option_errors(e, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        xl.smooth_labels([[0.0, 1.0]], e)
+
+
+@pytest.mark.parametrize("e", [Fraction(1, 2), np.float32(0.5), np.float64(0.5), 0.5])
+def test_e_option_accepts_any_real(e):
+    np.testing.assert_array_equal(xl.smooth_labels([[0.0, 1.0]], e), [[0.25, 0.75]])
 
 
 @pytest.mark.parametrize("e", [0.0, 0.1, 0.5, 1.0])

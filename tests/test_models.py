@@ -6,6 +6,9 @@ our gradient-descent fit lands within a stated relative distance of its
 held-out log-loss.
 """
 
+import re
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, load_digits
@@ -139,8 +142,9 @@ def test_same_random_state_same_fit_with_mini_batches(name):
 def test_mini_batch_reaches_the_full_batch_objective():
     X, y = _blobs(3, n=120)
     full = SoftmaxRegression(alpha=0.01, max_iter=2000, tol=None).fit(X, y)
-    mini = SoftmaxRegression(alpha=0.01, learning_rate=0.2, batch_size=10, max_iter=200,
-                             random_state=0, tol=None).fit(X, y)
+    mini = SoftmaxRegression(
+        alpha=0.01, learning_rate=0.2, batch_size=10, max_iter=200, random_state=0, tol=None
+    ).fit(X, y)
     assert mini.loss_history_[-1] == pytest.approx(full.loss_history_[-1], rel=0.05)
 
 
@@ -273,30 +277,148 @@ def test_bad_dtype_raises_type_error():
         SoftmaxRegression().fit([["a", "b"], ["c", "d"]], [0, 1])
 
 
+_REAL = "must be a real number, got"
+_INTEGER = "must be an integer or None, got"
+_SEED = "random_state must be None, a non-negative integer or a np.random.Generator, got"
+_LR_HINT = "; 2.0 suits features scaled to [0, 1] or standardised."
+
+
 @pytest.mark.parametrize(
     ("params", "error", "message"),
     [
-        ({"learning_rate": 0.0}, ValueError, r"learning_rate must be finite and > 0, got 0\.0"),
-        ({"learning_rate": -1}, ValueError, r"learning_rate must be finite and > 0"),
-        ({"alpha": -0.1}, ValueError, r"alpha must be finite and >= 0, got -0\.1"),
-        ({"alpha": np.inf}, ValueError, r"alpha must be finite"),
-        ({"max_iter": 0}, ValueError, r"max_iter must be finite and > 0, got 0"),
-        ({"max_iter": 10.5}, TypeError, r"max_iter must be an int, got 10\.5"),
-        ({"batch_size": 0}, ValueError, r"batch_size must be finite and > 0"),
-        ({"tol": -1e-3}, ValueError, r"tol must be finite and >= 0"),
-        ({"alpha": "1e-3"}, TypeError, r"alpha must be a real number, got '1e-3'"),
+        (
+            {"learning_rate": 0.0},
+            ValueError,
+            "learning_rate must be finite and > 0, got 0.0" + _LR_HINT,
+        ),
+        (
+            {"learning_rate": -1},
+            ValueError,
+            "learning_rate must be finite and > 0, got -1" + _LR_HINT,
+        ),
+        ({"learning_rate": np.nan}, ValueError, "learning_rate must be finite and > 0, got nan"),
+        ({"learning_rate": None}, TypeError, f"learning_rate {_REAL} None."),
+        ({"learning_rate": "2"}, TypeError, f"learning_rate {_REAL} '2' (str)."),
+        ({"alpha": -0.1}, ValueError, "alpha must be finite and >= 0, got -0.1."),
+        ({"alpha": np.float64(-0.1)}, ValueError, "alpha must be finite and >= 0, got -0.1."),
+        ({"alpha": np.inf}, ValueError, "alpha must be finite and >= 0, got inf."),
+        ({"alpha": True}, TypeError, f"alpha {_REAL} True (bool)."),
+        ({"alpha": 1j}, TypeError, f"alpha {_REAL} 1j (complex)."),
+        ({"alpha": "1e-3"}, TypeError, f"alpha {_REAL} '1e-3' (str)."),
+        ({"alpha": np.ones(2)}, TypeError, f"alpha {_REAL} an array of shape (2,)."),
+        ({"max_iter": 0}, ValueError, "max_iter must be finite and >= 1, got 0."),
+        ({"max_iter": 10.5}, TypeError, "max_iter must be an integer, got 10.5 (float)."),
+        ({"max_iter": 10.0}, TypeError, "max_iter must be an integer, got 10.0 (float)."),
+        ({"max_iter": None}, TypeError, "max_iter must be an integer, got None."),
+        ({"max_iter": False}, TypeError, "max_iter must be an integer, got False (bool)."),
+        ({"batch_size": 0}, ValueError, "batch_size must be finite and >= 1, got 0."),
+        ({"batch_size": np.nan}, TypeError, f"batch_size {_INTEGER} nan (float)."),
+        (
+            {"batch_size": Fraction(1, 2)},
+            TypeError,
+            f"batch_size {_INTEGER} Fraction(1, 2) (Fraction).",
+        ),
+        ({"batch_size": "8"}, TypeError, f"batch_size {_INTEGER} '8' (str)."),
+        ({"tol": -1e-3}, ValueError, "tol must be finite and >= 0, got -0.001."),
+        ({"tol": np.nan}, ValueError, "tol must be finite and >= 0, got nan."),
+        ({"tol": True}, TypeError, "tol must be a real number or None, got True (bool)."),
+        (
+            {"random_state": -1},
+            ValueError,
+            "random_state must be finite and >= 0, got -1; pass a "
+            "seed such as 0, or a np.random.Generator.",
+        ),
+        ({"random_state": 1.5}, TypeError, f"{_SEED} 1.5 (float)."),
+        ({"random_state": "0"}, TypeError, f"{_SEED} '0' (str)."),
+        ({"random_state": True}, TypeError, f"{_SEED} True (bool)."),
+        ({"random_state": np.zeros(2)}, TypeError, f"{_SEED} an array of shape (2,)."),
     ],
 )
 def test_bad_hyper_parameters_raise(params, error, message):
     X, y = _blobs(3)
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=re.escape(message)):
         SoftmaxRegression(**params).fit(X, y)
+    with pytest.raises(error, match=re.escape(message)):
+        SoftmaxRegression(**params).objective_and_gradient(X, y, np.zeros((3, 4)), np.zeros(3))
 
 
-def test_bad_svm_loss_raises():
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"alpha": Fraction(1, 1000), "learning_rate": Fraction(2)},
+        {"alpha": np.float32(1e-3), "learning_rate": np.float32(2.0), "tol": np.float32(1e-7)},
+        {"max_iter": np.int64(50), "batch_size": np.int32(16), "random_state": np.uint8(3)},
+        {"alpha": 0, "tol": None, "batch_size": None, "random_state": None},
+    ],
+)
+def test_any_real_hyper_parameter_is_accepted(params):
     X, y = _blobs(3)
-    with pytest.raises(ValueError, match=r'loss must be "hinge" or "squared_hinge", got \'log\''):
-        LinearSVM(loss="log").fit(X, y)
+    params = {"max_iter": 50, **params}
+    model = SoftmaxRegression(**params).fit(X, y)
+    assert model.get_params() == {**SoftmaxRegression().get_params(), **params}
+    assert model.score(X, y) > 0.8
+
+
+def test_random_state_accepts_a_generator():
+    X, y = _blobs(3, n=90)
+    a = SoftmaxRegression(batch_size=16, max_iter=5, random_state=np.random.default_rng(7))
+    b = SoftmaxRegression(batch_size=16, max_iter=5, random_state=7)
+    np.testing.assert_array_equal(a.fit(X, y).coef_, b.fit(X, y).coef_)
+
+
+def test_repr_shows_plain_numbers():
+    model = SoftmaxRegression(alpha=np.float64(1e-3), max_iter=np.int64(9))
+    assert repr(model) == (
+        "SoftmaxRegression(alpha=0.001, learning_rate=2.0, max_iter=9, batch_size=None, "
+        "tol=1e-07, random_state=None)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("loss", "error", "message"),
+    [
+        ("log", ValueError, "loss must be one of ('hinge', 'squared_hinge'), got 'log'."),
+        (None, TypeError, "loss must be one of ('hinge', 'squared_hinge'), got None."),
+        (True, TypeError, "loss must be one of ('hinge', 'squared_hinge'), got True (bool)."),
+        (2, TypeError, "loss must be one of ('hinge', 'squared_hinge'), got 2 (int)."),
+    ],
+)
+def test_bad_svm_loss_raises(loss, error, message):
+    X, y = _blobs(3)
+    with pytest.raises(error, match=re.escape(message)):
+        LinearSVM(loss=loss).fit(X, y)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_float_labels_are_rejected(bad):
+    # NaN used to become a class of its own (np.unique keeps it).
+    X, y = _blobs(3)
+    labels = y.astype(float)
+    labels[5] = bad
+    message = (
+        f"y must hold class labels, but y[5] = {bad!r}; NaN and inf are not classes: drop "
+        "those rows or give them their labels."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        SoftmaxRegression().fit(X, labels)
+    binary = (y > 0).astype(float)
+    binary[5] = bad
+    with pytest.raises(ValueError, match=re.escape(message)):
+        LogisticRegression().fit(X, binary)
+
+
+@pytest.mark.parametrize("method", ["predict_proba", "predict_log_proba"])
+def test_overflowing_scores_name_X(method):
+    X, y = _blobs(3)
+    model = SoftmaxRegression().fit(X, y)
+    assert np.abs(model.coef_[0]).sum() > 1.1  # so the first score overflows below
+    far = np.vstack([X[:1], 1.7e308 * np.sign(model.coef_[:1])])
+    message = (
+        "X gives scores that overflow to inf or NaN (first in row 1); its features lie far "
+        "outside those seen in fit: scale X as the training data was scaled."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        getattr(model, method)(far)
 
 
 def test_logistic_regression_rejects_more_than_two_classes():
@@ -308,8 +430,11 @@ def test_logistic_regression_rejects_more_than_two_classes():
 def test_wrong_number_of_features_at_predict():
     X, y = _blobs(3)
     model = SoftmaxRegression(max_iter=5).fit(X, y)
-    with pytest.raises(ValueError, match=r"X has 3 features, but SoftmaxRegression was fitted "
-                                         r"with 4 features"):
+    with pytest.raises(
+        ValueError,
+        match=r"X has 3 features, but SoftmaxRegression was fitted "
+        r"with 4 features",
+    ):
         model.predict(X[:, :3])
 
 

@@ -43,8 +43,9 @@ def tf_sigmoid_ce(z, x):
 def tf_weighted_ce(z, x, q):
     with mpmath.workdps(DPS):
         z, x, q = mpf(z), mpf(x), mpf(q)
-        return float((1 - z) * x + (1 + (q - 1) * z) * (mpmath.log1p(mpmath.exp(-abs(x)))
-                                                       + max(-x, 0)))
+        return float(
+            (1 - z) * x + (1 + (q - 1) * z) * (mpmath.log1p(mpmath.exp(-abs(x))) + max(-x, 0))
+        )
 
 
 def mp_log_softmax(row):
@@ -58,8 +59,9 @@ def mp_log_softmax(row):
 
 def tf_softmax_ce(z_row, x_row):
     with mpmath.workdps(DPS):
-        return float(-mpmath.fsum(mpf(z) * lp for z, lp in zip(z_row, mp_log_softmax(x_row),
-                                                                strict=True)))
+        return float(
+            -mpmath.fsum(mpf(z) * lp for z, lp in zip(z_row, mp_log_softmax(x_row), strict=True))
+        )
 
 
 def tf_sparse_ce(y, x_row):
@@ -79,15 +81,32 @@ def assert_close(actual, expected, dtype, ulps=8, scale=1.0):
     """Relative accuracy of a few ulps; absolute (a few subnormal steps, times the
     factor ``scale`` a subnormal term was multiplied by) below the normal range."""
     finfo = np.finfo(dtype)
-    np.testing.assert_allclose(actual, expected, rtol=ulps * finfo.eps,
-                               atol=2 * max(scale, 1.0) * finfo.smallest_subnormal)
+    np.testing.assert_allclose(
+        actual,
+        expected,
+        rtol=ulps * finfo.eps,
+        atol=2 * max(scale, 1.0) * finfo.smallest_subnormal,
+    )
 
 
 # ---------------------------------------------------- references: TensorFlow
 
 
-EXTREME_LOGITS = [-1e4, -745.0, -100.0, -40.0, -3.5, -1e-8, 0.0, 1e-8, 2.25, 40.0, 100.0,
-                  745.0, 1e4]
+EXTREME_LOGITS = [
+    -1e4,
+    -745.0,
+    -100.0,
+    -40.0,
+    -3.5,
+    -1e-8,
+    0.0,
+    1e-8,
+    2.25,
+    40.0,
+    100.0,
+    745.0,
+    1e4,
+]
 LABELS = [0.0, 1.0, 0.25, 0.999]
 
 
@@ -120,20 +139,24 @@ def test_weighted_pos_weight_per_class_like_pytorch():
     z = rng.integers(0, 2, (6, 3)).astype(float)
     q = np.array([0.5, 2.0, 10.0])
     got = xl.weighted_cross_entropy_with_logits(labels=z, logits=x, pos_weight=q)
-    expected = np.array([[torch_bce_with_logits(z[i, j], x[i, j], q[j]) for j in range(3)]
-                         for i in range(6)])
+    expected = np.array(
+        [[torch_bce_with_logits(z[i, j], x[i, j], q[j]) for j in range(3)] for i in range(6)]
+    )
     np.testing.assert_allclose(got, expected, rtol=1e-14)
 
 
 def _softmax_rows(dtype):
-    rows = np.array([
-        [1e4, -1e4, 0.0],
-        [-1e4, 1e4, 1e4 - 1],
-        [40.0, 0.0, 0.0],  # margin 40: the loss of class 0 is ~8.5e-18
-        [0.0, -3.44 + 3.44, 1e-3],
-        [-3.44, 1.16, 3.91],  # the panda example
-        [-1e4, -1e4, -1e4],
-    ], dtype=dtype)
+    rows = np.array(
+        [
+            [1e4, -1e4, 0.0],
+            [-1e4, 1e4, 1e4 - 1],
+            [40.0, 0.0, 0.0],  # margin 40: the loss of class 0 is ~8.5e-18
+            [0.0, -3.44 + 3.44, 1e-3],
+            [-3.44, 1.16, 3.91],  # the panda example
+            [-1e4, -1e4, -1e4],
+        ],
+        dtype=dtype,
+    )
     if dtype == np.float64:
         rows = np.vstack([rows, [[700.0, 0.0, -5.0]]])  # loss ~1e-304
     return rows
@@ -161,13 +184,16 @@ def test_softmax_and_sparse_follow_tensorflows_formulas(dtype):
     np.testing.assert_allclose(got, expected, rtol=16 * np.finfo(dtype).eps)
 
 
-@pytest.mark.parametrize("margin, dtype, expected", [
-    # -log softmax of the top class = log1p(exp(-margin)) for two classes:
-    # 4.248354255291589e-18 at margin 40 and 9.859676543759770e-305 at 700 (mpmath).
-    (40.0, np.float64, 4.248354255291589e-18),
-    (40.0, np.float32, 4.248354255291589e-18),
-    (700.0, np.float64, 9.85967654375977e-305),
-])
+@pytest.mark.parametrize(
+    "margin, dtype, expected",
+    [
+        # -log softmax of the top class = log1p(exp(-margin)) for two classes:
+        # 4.248354255291589e-18 at margin 40 and 9.859676543759770e-305 at 700 (mpmath).
+        (40.0, np.float64, 4.248354255291589e-18),
+        (40.0, np.float32, 4.248354255291589e-18),
+        (700.0, np.float64, 9.85967654375977e-305),
+    ],
+)
 def test_tiny_losses_keep_relative_accuracy(margin, dtype, expected):
     x = np.array([[margin, 0.0]], dtype=dtype)
     rtol = 8 * np.finfo(dtype).eps
@@ -193,13 +219,21 @@ def test_tensorflows_formula_in_float64_agrees_on_ordinary_inputs():
     z = rng.uniform(size=200)
     q = 2.5
     tf_sigmoid = np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x)))
-    tf_weighted = (1 - z) * x + (1 + (q - 1) * z) * (np.log1p(np.exp(-np.abs(x)))
-                                                     + np.maximum(-x, 0))
-    np.testing.assert_allclose(xl.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
-                               tf_sigmoid, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(xl.weighted_cross_entropy_with_logits(labels=z, logits=x,
-                                                                     pos_weight=q),
-                               tf_weighted, rtol=1e-12, atol=1e-14)
+    tf_weighted = (1 - z) * x + (1 + (q - 1) * z) * (
+        np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+    )
+    np.testing.assert_allclose(
+        xl.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
+        tf_sigmoid,
+        rtol=1e-12,
+        atol=1e-14,
+    )
+    np.testing.assert_allclose(
+        xl.weighted_cross_entropy_with_logits(labels=z, logits=x, pos_weight=q),
+        tf_weighted,
+        rtol=1e-12,
+        atol=1e-14,
+    )
 
 
 def test_pytorch_cross_entropy_with_probability_targets_on_class_axis_1():
@@ -215,11 +249,13 @@ def test_pytorch_cross_entropy_with_probability_targets_on_class_axis_1():
     got = xl.softmax_cross_entropy_with_logits(labels=z, logits=x, axis=1)
     np.testing.assert_allclose(got, expected, rtol=1e-13)
     labels = rng.integers(0, 5, (4, 6))
-    expected_sparse = np.array([[tf_sparse_ce(labels[n, l_], x[n, :, l_]) for l_ in range(6)]
-                                for n in range(4)])
+    expected_sparse = np.array(
+        [[tf_sparse_ce(labels[n, l_], x[n, :, l_]) for l_ in range(6)] for n in range(4)]
+    )
     np.testing.assert_allclose(
         xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x, axis=1),
-        expected_sparse, rtol=1e-13,
+        expected_sparse,
+        rtol=1e-13,
     )
 
 
@@ -229,14 +265,16 @@ def test_worked_examples():
     assert np.ndim(loss) == 0
     assert round(float(loss), 4) == 0.0626
     assert xl.softmax_cross_entropy_with_logits(
-        labels=[0, 0, 1], logits=[-3.44, 1.16, 3.91]) == pytest.approx(float(loss), rel=1e-15)
+        labels=[0, 0, 1], logits=[-3.44, 1.16, 3.91]
+    ) == pytest.approx(float(loss), rel=1e-15)
 
 
 # ------------------------------------------------------------------ properties
 
 
-logit_arrays = arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(2, 5)),
-                      elements=st.floats(-100, 100))
+logit_arrays = arrays(
+    np.float64, st.tuples(st.integers(1, 5), st.integers(2, 5)), elements=st.floats(-100, 100)
+)
 
 
 @given(logit_arrays, st.data())
@@ -247,26 +285,31 @@ def test_sparse_equals_one_hot(x, data):
     np.testing.assert_allclose(
         xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x),
         xl.softmax_cross_entropy_with_logits(labels=np.eye(x.shape[1])[labels], logits=x),
-        rtol=1e-13, atol=1e-300,
+        rtol=1e-13,
+        atol=1e-300,
     )
 
 
-@given(arrays(np.float64, st.integers(1, 8), elements=st.floats(-50, 50)),
-       arrays(np.float64, st.integers(1, 8), elements=st.floats(-50, 50)), st.floats(0, 1))
+@given(
+    arrays(np.float64, st.integers(1, 8), elements=st.floats(-50, 50)),
+    arrays(np.float64, st.integers(1, 8), elements=st.floats(-50, 50)),
+    st.floats(0, 1),
+)
 def test_two_class_softmax_is_sigmoid_of_the_difference(a, b, z):
     n = min(a.size, b.size)
     a, b = a[:n], b[:n]
     z = np.full(n, z)
     np.testing.assert_allclose(
-        xl.softmax_cross_entropy_with_logits(labels=np.stack([z, 1 - z], axis=1),
-                                             logits=np.stack([a, b], axis=1)),
+        xl.softmax_cross_entropy_with_logits(
+            labels=np.stack([z, 1 - z], axis=1), logits=np.stack([a, b], axis=1)
+        ),
         xl.sigmoid_cross_entropy_with_logits(labels=z, logits=a - b),
-        rtol=1e-12, atol=1e-13,
+        rtol=1e-12,
+        atol=1e-13,
     )
 
 
-@given(arrays(np.float64, st.integers(1, 8), elements=st.floats(-1e3, 1e3)),
-       st.floats(0, 1))
+@given(arrays(np.float64, st.integers(1, 8), elements=st.floats(-1e3, 1e3)), st.floats(0, 1))
 def test_weighted_with_unit_weight_is_sigmoid(x, z):
     z = np.full(x.shape, z)
     np.testing.assert_array_equal(
@@ -275,8 +318,11 @@ def test_weighted_with_unit_weight_is_sigmoid(x, z):
     )
 
 
-@given(arrays(np.float64, st.integers(1, 8), elements=st.floats(-1e3, 1e3)),
-       st.floats(0, 1), st.floats(0, 20))
+@given(
+    arrays(np.float64, st.integers(1, 8), elements=st.floats(-1e3, 1e3)),
+    st.floats(0, 1),
+    st.floats(0, 20),
+)
 def test_weighted_is_linear_in_the_positive_weight(x, z, q):
     z = np.full(x.shape, z)
     negative = xl.weighted_cross_entropy_with_logits(labels=z, logits=x, pos_weight=0.0)
@@ -294,7 +340,9 @@ def test_soft_labels_give_entropy_plus_kl(x, seed):
     if (q > 1e-300).all():
         np.testing.assert_allclose(
             xl.softmax_cross_entropy_with_logits(labels=z, logits=x),
-            xl.entropy(z) + xl.kl_divergence(z, q), rtol=1e-9, atol=1e-9,
+            xl.entropy(z) + xl.kl_divergence(z, q),
+            rtol=1e-9,
+            atol=1e-9,
         )
 
 
@@ -306,8 +354,7 @@ def test_axis_k_equals_moveaxis(axis, seed):
     z = rng.dirichlet(np.ones(moved.shape[-1]), size=moved.shape[:-1])
     labels = rng.integers(0, moved.shape[-1], moved.shape[:-1])
     np.testing.assert_array_equal(
-        xl.softmax_cross_entropy_with_logits(labels=np.moveaxis(z, -1, axis), logits=x,
-                                             axis=axis),
+        xl.softmax_cross_entropy_with_logits(labels=np.moveaxis(z, -1, axis), logits=x, axis=axis),
         xl.softmax_cross_entropy_with_logits(labels=z, logits=moved),
     )
     np.testing.assert_array_equal(
@@ -316,8 +363,13 @@ def test_axis_k_equals_moveaxis(axis, seed):
     )
 
 
-@given(arrays(np.float32, st.tuples(st.integers(1, 4), st.integers(2, 4)),
-              elements=st.floats(-1e4, 1e4, width=32)))
+@given(
+    arrays(
+        np.float32,
+        st.tuples(st.integers(1, 4), st.integers(2, 4)),
+        elements=st.floats(-1e4, 1e4, width=32),
+    )
+)
 def test_float32_in_float32_out(x):
     z = np.zeros_like(x)
     z[:, 0] = 1
@@ -325,8 +377,9 @@ def test_float32_in_float32_out(x):
     outs = [
         xl.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
         xl.weighted_cross_entropy_with_logits(labels=z, logits=x, pos_weight=2.0),
-        xl.weighted_cross_entropy_with_logits(labels=z, logits=x,
-                                              pos_weight=np.full(x.shape[1], 2.0)),
+        xl.weighted_cross_entropy_with_logits(
+            labels=z, logits=x, pos_weight=np.full(x.shape[1], 2.0)
+        ),
         xl.softmax_cross_entropy_with_logits(labels=z, logits=x),
         xl.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x),
     ]
@@ -337,10 +390,14 @@ def test_float32_in_float32_out(x):
 
 def test_integer_logits_give_float64():
     assert xl.sigmoid_cross_entropy_with_logits(labels=[1, 0], logits=[2, -1]).dtype == np.float64
-    assert xl.sparse_softmax_cross_entropy_with_logits(labels=[1], logits=[[2, -1]]).dtype == \
-        np.float64
-    assert xl.softmax_cross_entropy_with_logits(labels=[True, False], logits=[True, False]).dtype \
+    assert (
+        xl.sparse_softmax_cross_entropy_with_logits(labels=[1], logits=[[2, -1]]).dtype
         == np.float64
+    )
+    assert (
+        xl.softmax_cross_entropy_with_logits(labels=[True, False], logits=[True, False]).dtype
+        == np.float64
+    )
 
 
 def test_keyword_only_like_tensorflow():
@@ -364,17 +421,26 @@ DENSE_IDS = ["sigmoid", "weighted", "softmax"]
 def test_dense_bad_input(f):
     logits = np.zeros((2, 3))
     good = np.eye(3)[[0, 2]]
-    with pytest.raises(ValueError, match=r"labels must hold probabilities in \[0, 1\], but "
-                                         r"labels\[\(0, 0\)\] = 2.0"):
+    with pytest.raises(
+        ValueError,
+        match=r"labels must hold probabilities in \[0, 1\], but "
+        r"labels\[\(0, 0\)\] = 2.0",
+    ):
         f(labels=2 * good, logits=logits)
-    with pytest.raises(ValueError, match=r"labels and logits must have the same shape, got "
-                                         r"labels.shape = \(2,\) and logits.shape = \(2, 3\)\. "
-                                         r"labels looks like integer class labels"):
+    with pytest.raises(
+        ValueError,
+        match=r"labels and logits must have the same shape, got "
+        r"labels.shape = \(2,\) and logits.shape = \(2, 3\)\. "
+        r"labels looks like integer class labels",
+    ):
         f(labels=[0, 2], logits=logits)
     with pytest.raises(ValueError, match=r"logits contains NaN \(first at index \(1, 2\)"):
         f(labels=good, logits=[[0, 0, 0], [0, 0, np.nan]])
-    with pytest.raises(ValueError, match=r"logits contains inf at index \(0, 1\); logits must "
-                                         r"be finite"):
+    with pytest.raises(
+        ValueError,
+        match=r"logits contains \+inf at index \(0, 1\); a logit must be finite, or -inf "
+        r"to mark an impossible class\.",
+    ):
         f(labels=good, logits=[[0, np.inf, 0], [0, 0, 0]])
     with pytest.raises(ValueError, match=r"labels contains NaN"):
         f(labels=[[np.nan, 0, 1], [0, 0, 1]], logits=logits)
@@ -387,59 +453,84 @@ def test_dense_bad_input(f):
 
 
 def test_softmax_labels_must_be_distributions():
-    with pytest.warns(UserWarning, match=r"labels does not sum to 1 along axis 1: the sum at 1 "
-                                         r"is 2"):
+    with pytest.warns(
+        UserWarning,
+        match=r"labels does not sum to 1 along axis 1: the sum at 1 "
+        r"is 2",
+    ):
         xl.softmax_cross_entropy_with_logits(labels=[[1, 0], [1, 1]], logits=np.zeros((2, 2)))
 
 
-@pytest.mark.parametrize("f", [xl.softmax_cross_entropy_with_logits,
-                               xl.sparse_softmax_cross_entropy_with_logits])
+@pytest.mark.parametrize(
+    "f", [xl.softmax_cross_entropy_with_logits, xl.sparse_softmax_cross_entropy_with_logits]
+)
 def test_bad_axis_and_dimensions(f):
     labels = np.zeros((2, 3)) if f is xl.softmax_cross_entropy_with_logits else [0, 0]
     with pytest.raises(ValueError, match=r"axis=2 is out of bounds"):
         f(labels=labels, logits=np.zeros((2, 3)), axis=2)
-    with pytest.raises(TypeError, match=r"axis must be an int, got 'last'"):
+    with pytest.raises(TypeError, match=r"axis must be an integer, got 'last'"):
         f(labels=labels, logits=np.zeros((2, 3)), axis="last")
-    with pytest.raises(ValueError, match=r"logits must have at least 1 dimension\(s\), got shape "
-                                         r"\(\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"logits must have at least 1 dimension\(s\), got shape "
+        r"\(\)",
+    ):
         f(labels=1, logits=1.0)
 
 
 def test_sparse_bad_labels():
     logits = np.zeros((3, 4))
-    with pytest.raises(ValueError, match=r"labels must be class indices in \[0, 4\) for 4 "
-                                         r"classes, but labels\[1\] = 4 \(min 1, max 4\)\. Your "
-                                         r"classes look coded from 1: subtract 1 from the "
-                                         r"labels"):
+    with pytest.raises(
+        ValueError,
+        match=r"labels must be class indices in \[0, 4\) for 4 "
+        r"classes, but labels\[1\] = 4 \(min 1, max 4\)\. Your "
+        r"classes look coded from 1: subtract 1 from the "
+        r"labels",
+    ):
         xl.sparse_softmax_cross_entropy_with_logits(labels=[1, 4, 2], logits=logits)
-    with pytest.raises(ValueError, match=r"labels must be class indices in \[0, 4\) for 4 "
-                                         r"classes, but labels\[0\] = 7"):
+    with pytest.raises(
+        ValueError,
+        match=r"labels must be class indices in \[0, 4\) for 4 "
+        r"classes, but labels\[0\] = 7",
+    ):
         xl.sparse_softmax_cross_entropy_with_logits(labels=[7, 0, 2], logits=logits)
-    with pytest.raises(ValueError, match=r"labels must hold whole-number class indices, but "
-                                         r"labels\[2\] = 1.5"):
+    with pytest.raises(
+        ValueError,
+        match=r"labels must hold whole-number class indices, but "
+        r"labels\[2\] = 1.5",
+    ):
         xl.sparse_softmax_cross_entropy_with_logits(labels=[0, 1, 1.5], logits=logits)
     with pytest.raises(ValueError, match=r"labels contains NaN"):
         xl.sparse_softmax_cross_entropy_with_logits(labels=[0, 1, np.nan], logits=logits)
-    with pytest.raises(ValueError, match=r"labels must have shape \(3,\) \(one class index per "
-                                         r"example\), got shape \(3, 4\)\. labels looks one-hot "
-                                         r"encoded"):
+    with pytest.raises(
+        ValueError,
+        match=r"labels must have shape \(3,\) \(one class index per "
+        r"example\), got shape \(3, 4\)\. labels looks one-hot "
+        r"encoded",
+    ):
         xl.sparse_softmax_cross_entropy_with_logits(labels=np.eye(4)[[0, 1, 2]], logits=logits)
     with pytest.raises(ValueError, match=r"labels must have shape \(3,\)"):
         xl.sparse_softmax_cross_entropy_with_logits(labels=[0, 1], logits=logits)
     with pytest.raises(TypeError, match=r"labels must be integer class indices, got dtype <U3"):
         xl.sparse_softmax_cross_entropy_with_logits(labels=["cat", "dog", "pig"], logits=logits)
-    with pytest.raises(TypeError, match=r"labels must be integer class indices, got dtype "
-                                        r"complex128"):
+    with pytest.raises(
+        TypeError,
+        match=r"labels must be integer class indices, got dtype "
+        r"complex128",
+    ):
         xl.sparse_softmax_cross_entropy_with_logits(labels=[0j, 1j, 0j], logits=logits)
-    with pytest.raises(ValueError, match=r"labels could not be converted to an array"):
+    with pytest.raises(ValueError, match=r"labels could not be converted to a numeric array"):
         xl.sparse_softmax_cross_entropy_with_logits(labels=[[0], [1, 2], [3]], logits=logits)
 
 
-@pytest.mark.parametrize("f", [xl.weighted_cross_entropy_with_logits,
-                               xl.weighted_cross_entropy_grad])
+@pytest.mark.parametrize(
+    "f", [xl.weighted_cross_entropy_with_logits, xl.weighted_cross_entropy_grad]
+)
 def test_bad_pos_weight(f):
     z, x = np.ones((2, 3)), np.zeros((2, 3))
-    with pytest.raises(ValueError, match=r"pos_weight must be >= 0, got -1.0"):
+    with pytest.raises(
+        ValueError, match=r"pos_weight must be non-negative, but pos_weight = -1.0"
+    ):
         f(labels=z, logits=x, pos_weight=-1.0)
     with pytest.raises(ValueError, match=r"pos_weight contains NaN"):
         f(labels=z, logits=x, pos_weight=np.nan)
@@ -447,13 +538,19 @@ def test_bad_pos_weight(f):
         f(labels=z, logits=x, pos_weight=np.inf)
     with pytest.raises(TypeError, match=r"pos_weight must hold real numbers"):
         f(labels=z, logits=x, pos_weight="2")
-    with pytest.raises(ValueError, match=r"pos_weight of shape \(2,\) does not broadcast to "
-                                         r"logits of shape \(2, 3\); pass a scalar or one weight "
-                                         r"per class \(shape \(3,\)\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"pos_weight of shape \(2,\) does not broadcast to "
+        r"logits of shape \(2, 3\); pass a scalar or one weight "
+        r"per class \(shape \(3,\)\)",
+    ):
         f(labels=z, logits=x, pos_weight=[1.0, 2.0])
     # Broadcasting must not make the result bigger than the logits.
-    with pytest.raises(ValueError, match=r"pos_weight of shape \(4, 1, 3\) does not broadcast "
-                                         r"to logits of shape \(2, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"pos_weight of shape \(4, 1, 3\) does not broadcast "
+        r"to logits of shape \(2, 3\)",
+    ):
         f(labels=z, logits=x, pos_weight=np.ones((4, 1, 3)))
 
 
@@ -493,7 +590,7 @@ def test_sparse_unshifted_path_is_exact_up_to_its_bound(dtype, n_classes):
     # extreme: e^{+-bound}, and the loss of a confident prediction is about
     # C e^{-2 bound}. Every value must still be a normal float, accurate to the target;
     # just past the bound the shifted path takes over with the same accuracy.
-    from xentlab.activations import _unshifted_bound
+    from xentlab._kernels import unshifted_bound as _unshifted_bound
 
     bound = _unshifted_bound(dtype, n_classes)
     rtol = 1e-13 if dtype == np.float64 else 1e-5
@@ -529,3 +626,31 @@ def test_sparse_paths_agree_across_many_blocks(dtype, monkeypatch):
     rtol = 1e-13 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(blocked, expected, rtol=rtol)
     np.testing.assert_allclose(whole, expected, rtol=rtol)
+
+
+def test_minus_inf_logits_are_impossible_classes():
+    # -inf marks a class that cannot occur: probability 0, no loss when it is not the
+    # target, an infinite loss when it is, and a gradient of exactly 0 there.
+    x = np.array([[0.0, -np.inf, 1.0], [2.0, 1.0, -np.inf]])
+    kept = [[0.0, 1.0], [2.0, 1.0]]
+    got = xl.sparse_softmax_cross_entropy_with_logits(labels=[0, 1], logits=x)
+    ref = xl.sparse_softmax_cross_entropy_with_logits(labels=[0, 1], logits=kept)
+    np.testing.assert_allclose(got, ref, rtol=1e-15)
+    assert xl.sparse_softmax_cross_entropy_with_logits(labels=[1], logits=x[:1])[0] == np.inf
+    dense = xl.softmax_cross_entropy_with_logits(labels=np.eye(3)[[0, 1]], logits=x)
+    np.testing.assert_allclose(dense, ref, rtol=1e-15)
+    z = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    sig = xl.sigmoid_cross_entropy_with_logits(labels=z, logits=x)
+    assert sig[0, 1] == 0.0 and sig[1, 2] == 0.0
+    z[0, 1] = 1.0
+    assert (
+        xl.weighted_cross_entropy_with_logits(labels=z, logits=x, pos_weight=2.0)[0, 1] == np.inf
+    )
+    for grad in (
+        xl.sparse_softmax_cross_entropy_grad(labels=[0, 1], logits=x),
+        xl.softmax_cross_entropy_grad(labels=np.eye(3)[[0, 1]], logits=x),
+        xl.sigmoid_cross_entropy_grad(labels=np.eye(3)[[0, 1]], logits=x),
+    ):
+        assert grad[0, 1] == 0.0 and grad[1, 2] == 0.0
+    with pytest.raises(ValueError, match="logits has a slice along the class axis whose"):
+        xl.sparse_softmax_cross_entropy_with_logits(labels=[0], logits=[[-np.inf, -np.inf]])

@@ -1,70 +1,235 @@
 """Input checks shared by every public function.
 
-Each check raises ``ValueError`` (values, shapes) or ``TypeError`` (dtypes)
-with a message that names the argument, shows the offending value or shape
-and says how to fix it. The kernels that follow a check can then be pure math.
+Each check raises ``ValueError`` (values, shapes) or ``TypeError`` (dtypes and
+kinds) with a message that names the argument, shows the offending value or
+shape and says how to fix it. The kernels that follow a check can then be pure
+math. Options (``eps``, ``reduction``, ``n_bins``, ...) all go through
+:func:`check_option`, so one kind of mistake reads the same everywhere.
+
+Checks are plain functions of an array. The block loops of ``_blocks`` run them
+as the blocks go by, through the *block checks* built here (``..._by_blocks``):
+a fast test of one block, and the full check to run on the whole array when a
+block fails it.
 """
 
+from __future__ import annotations
+
+import numbers
+import os
+import sys
 import warnings
+from collections.abc import Callable, Sequence
+from types import FrameType
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from ._blocks import row_blocks
+Array = NDArray[Any]
+BlockCheck = tuple[int, Callable[[Array], bool], Callable[[], None]]
 
 REDUCTIONS = ("mean", "sum", "none")
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
-def _first_index(mask):
+
+# ------------------------------------------------------------ messages, warnings
+
+
+def show(value: object) -> str:
+    """A value as a message shows it: ``2.0``, not ``np.float64(2.0)``; arrays by shape."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+def show_with_type(value: object) -> str:
+    shown = show(value)
+    if value is None or isinstance(value, np.ndarray):
+        return shown
+    return f"{shown} ({type(value).__name__})"
+
+
+def warn(message: str) -> None:
+    """``warnings.warn(message, UserWarning)``, attributed to the first caller outside xentlab.
+
+    Public functions call each other and the block loops, so a fixed ``stacklevel``
+    would point into xentlab for some entry points; walking the stack to the
+    user's frame points every warning at the line that called xentlab.
+    """
+    frame: FrameType | None = sys._getframe(0)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+# ----------------------------------------------------------------------- options
+
+
+def _range_text(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    if low is not None and high is not None:
+        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if low is not None:
+        return f"finite and {'>' if low_open else '>='} {low:g}"
+    if high is not None:
+        return f"finite and {'<' if high_open else '<='} {high:g}"
+    return "finite"
+
+
+def check_option(
+    name: str,
+    value: Any,
+    *,
+    choices: Sequence[Any] | None = None,
+    integer: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_none: bool = False,
+    hint: str = "",
+) -> Any:
+    """Check one option and return it in canonical form; the one validator of options.
+
+    With ``choices`` the option must be one of them (strings, or ``(True,
+    False)`` for a flag, which then also accepts ``np.bool_``). Otherwise it is a
+    number: any real number (Python, NumPy, ``fractions.Fraction``; only integers
+    when ``integer``), finite, within ``[low, high]`` (ends excluded when
+    ``low_open`` / ``high_open``), returned as ``float`` (or ``int``). Bools,
+    complex numbers, strings, arrays and ``None`` (unless ``allow_none``) raise
+    ``TypeError``; a number out of range or NaN raises ``ValueError``. ``hint``
+    follows the ``ValueError`` message.
+    """
+    if value is None and allow_none:
+        return None
+    suffix = f"; {hint}" if hint else "."
+    if choices is not None:
+        return _check_choice(name, value, choices, allow_none, suffix)
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+        what = "an integer" if integer else "a real number"
+        what += " or None" if allow_none else ""
+        raise TypeError(f"{name} must be {what}, got {show_with_type(value)}.")
+    given: Any = value  # a numbers.Real: int() and float() take any of them
+    try:
+        number = int(given) if integer else float(given)
+        fine = bool(np.isfinite(float(number)))
+    except OverflowError:  # a Python int beyond the float range
+        number, fine = given, False
+    if fine and low is not None:
+        fine = number > low if low_open else number >= low
+    if fine and high is not None:
+        fine = number < high if high_open else number <= high
+    if not fine:
+        raise ValueError(
+            f"{name} must be {_range_text(low, high, low_open, high_open)}, got "
+            f"{show(value)}{suffix}"
+        )
+    return number
+
+
+def _check_choice(
+    name: str, value: Any, choices: Sequence[Any], allow_none: bool, suffix: str
+) -> Any:
+    flag = all(isinstance(c, bool) for c in choices)
+    if flag:
+        if isinstance(value, (bool, np.bool_)) and bool(value) in choices:
+            return bool(value)
+        listing = "True or False" + (" or None" if allow_none else "")
+        raise TypeError(f"{name} must be {listing}, got {show_with_type(value)}.")
+    if isinstance(value, str) and value in choices:
+        return value
+    error = ValueError if isinstance(value, str) else TypeError
+    listing = repr(tuple(choices)) + (" or None" if allow_none else "")
+    shown = show(value) if isinstance(value, str) else show_with_type(value)
+    raise error(f"{name} must be one of {listing}, got {shown}{suffix}")
+
+
+def check_reduction(reduction: Any) -> str:
+    return str(check_option("reduction", reduction, choices=REDUCTIONS))
+
+
+def check_base(base: Any) -> float | None:
+    """``log(base)`` for converting nats, or ``None`` for nats."""
+    value = check_option(
+        "base",
+        base,
+        low=0,
+        low_open=True,
+        allow_none=True,
+        hint="use 2 for bits, np.e (or None) for nats, 10 for hartleys.",
+    )
+    if value is None:
+        return None
+    if value == 1:
+        raise ValueError(
+            "base must not be 1 (log 1 = 0); use 2 for bits, np.e (or None) for nats, "
+            "10 for hartleys."
+        )
+    return float(np.log(value))
+
+
+# ------------------------------------------------------------------------ arrays
+
+
+def _first_index(mask: Array) -> int | tuple[int, ...]:
     """Index (a tuple for n-d input, an int for 1-d) of the first True in ``mask``."""
     flat = int(np.flatnonzero(mask.ravel())[0])
     index = np.unravel_index(flat, mask.shape)
     return int(index[0]) if len(index) == 1 else tuple(int(i) for i in index)
 
 
-def _at(name, where):
+def _first_value(arr: Array, mask: Array) -> str:
+    """The value of ``arr`` at the first True of ``mask``, as a message shows it."""
+    return show(arr[np.unravel_index(int(mask.argmax()), arr.shape)])
+
+
+def _at(name: str, where: int | tuple[int, ...]) -> str:
     """``name[where]`` for an element of an array, plain ``name`` for a 0-d one."""
     return name if where == () else f"{name}[{where}]"
 
 
-def _scalar(value):
-    """A NumPy scalar as the Python number it holds, so messages read ``2.0``, not
-    ``np.float64(2.0)``."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _as_numeric_array(x, name):
-    """``np.asarray(x)``, checked to be a non-empty array of real numbers."""
+def as_array(x: ArrayLike, name: str) -> Array:
+    """``np.asarray(x)``, with a message naming ``name`` when NumPy cannot make one."""
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array; xentlab does not read masks. Pass "
+            f"{name}.filled(value) or {name}.compressed(), or mask classes with -inf logits."
+        )
     try:
-        arr = np.asarray(x)
+        return np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged nested lists, for one
         raise ValueError(
             f"{name} could not be converted to a numeric array ({exc}); pass an "
             "array or a rectangular nested list of numbers."
         ) from None
-    kind = arr.dtype.kind
-    if kind not in "biuf":
+
+
+def _as_numeric_array(x: ArrayLike, name: str) -> Array:
+    """``np.asarray(x)``, checked to be a non-empty array of real numbers."""
+    arr = as_array(x, name)
+    if arr.dtype.kind not in "biuf" or arr.dtype == np.longdouble != np.float64:
+        first = f" (first value {show(arr.ravel()[0])} of shape {arr.shape})" if arr.size else ""
         raise TypeError(
-            f"{name} must hold real numbers, got dtype {arr.dtype} "
-            f"(first value {_scalar(arr.ravel()[0])!r} of shape {arr.shape}); convert it with "
-            f"np.asarray({name}, dtype=float)."
-            if arr.size
-            else f"{name} must hold real numbers, got dtype {arr.dtype}; convert it with "
-            f"np.asarray({name}, dtype=float)."
+            f"{name} must hold real numbers, got dtype {arr.dtype}{first}; convert it with "
+            f"np.asarray({name}, dtype=float) (float16, float32 and float64 are kept)."
         )
     if arr.size == 0:
-        raise ValueError(
-            f"{name} is empty (shape {arr.shape}); pass at least one value."
-        )
+        raise ValueError(f"{name} is empty (shape {arr.shape}); pass at least one value.")
     return arr
 
 
-def _float_dtype(arr):
+def _float_dtype(arr: Array) -> np.dtype[Any]:
     """float16 computes as float32; float32 and float64 are kept."""
-    return np.dtype(np.float32) if arr.dtype.itemsize <= 4 else arr.dtype
+    return np.dtype(np.float32) if arr.dtype.itemsize <= 4 else np.dtype(np.float64)
 
 
-def as_float_array(x, name, *, dtype=None):
-    """``x`` as a non-empty floating array.
+def as_float_array(x: ArrayLike, name: str, *, dtype: Any = None) -> Array:
+    """``x`` as a non-empty floating array in native byte order.
 
     Integer and boolean input is promoted to float64, float16 to float32, and
     float32 / float64 are kept, so float32 in gives float32 out. ``dtype``, when
@@ -73,10 +238,10 @@ def as_float_array(x, name, *, dtype=None):
     arr = _as_numeric_array(x, name)
     if dtype is None:
         dtype = _float_dtype(arr) if arr.dtype.kind == "f" else np.float64
-    return arr.astype(dtype, copy=False)
+    return arr.astype(np.dtype(dtype).newbyteorder("="), copy=False)
 
 
-def as_float_arrays(*named):
+def as_float_arrays(*named: tuple[ArrayLike, str]) -> list[Array]:
     """Several ``(value, name)`` inputs as float arrays of one common dtype.
 
     The dtype is the common one of the *floating* inputs, so integer or boolean
@@ -89,16 +254,15 @@ def as_float_arrays(*named):
     return [a.astype(dtype, copy=False) for a in arrays]
 
 
-def result_dtype(*arrays):
-    """Common float dtype of the arrays that are floating; float64 if none is."""
-    floats = [a.dtype for a in arrays if a.dtype.kind == "f"]
-    return np.result_type(*floats) if floats else np.dtype(np.float64)
+def _sum_is_finite(arr: Array) -> bool:
+    # NaN and +-inf make the sum non-finite (a huge finite sum may too: then the
+    # full check looks closer and finds nothing). One fast pass for valid input.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(arr.sum()))
 
 
-def check_no_nan(arr, name):
+def check_no_nan(arr: Array, name: str) -> None:
     """Raise if ``arr`` holds a NaN, naming its first position."""
-    # A sum is one fast pass and propagates NaN; only when it is not finite do we
-    # pay for the exact (allocating) search, which also tells inf sums apart.
     if _sum_is_finite(arr):
         return
     mask = np.isnan(arr)
@@ -109,59 +273,20 @@ def check_no_nan(arr, name):
         )
 
 
-def check_finite(arr, name):
+def check_finite(arr: Array, name: str) -> None:
     """Raise if ``arr`` holds NaN or +-inf, naming the first position."""
-    # NaN and +-inf both make the sum non-finite: one pass for valid input, and the
-    # exact searches (NaN first, as before) only when something is wrong.
     if _sum_is_finite(arr):
         return
     check_no_nan(arr, name)
     mask = np.isinf(arr)
     if mask.any():
-        where = _first_index(mask)
         raise ValueError(
-            f"{name} contains {_scalar(arr[np.unravel_index(mask.argmax(), arr.shape)])} at "
-            f"index {where}; {name} must be finite (clip extreme values before the loss)."
+            f"{name} contains {_first_value(arr, mask)} at index {_first_index(mask)}; "
+            f"{name} must be finite (clip extreme values before the loss)."
         )
 
 
-def _sum_is_finite(arr):
-    # NaN and +-inf make the sum non-finite (a huge finite sum may too: then the
-    # full check looks closer and finds nothing).
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(arr.sum()))
-
-
-def block_check(check, arr, name):
-    """``(is_fine, full_check)`` for checking ``arr`` block by block with
-    ``_blocks.elementwise_in_blocks``: ``check`` is :func:`check_finite`,
-    :func:`check_no_nan` or :func:`check_in_unit_interval`; ``is_fine`` is its fast
-    test of one block, and ``full_check()`` runs it on the whole of ``arr`` so that
-    any error names the position in ``arr``."""
-    is_fine = _in_unit_interval_fast if check is check_in_unit_interval else _sum_is_finite
-    return is_fine, lambda: check(arr, name)
-
-
-def check_in_unit_interval(arr, name):
-    """Raise unless every value of ``arr`` lies in [0, 1]."""
-    if _in_unit_interval_fast(arr):
-        return
-    low, high = arr.min(), arr.max()
-    if np.isnan(low) or np.isnan(high):  # min and max propagate NaN: no separate pass
-        check_no_nan(arr, name)
-    if low < 0 or high > 1:
-        mask = (arr < 0) | (arr > 1)
-        where = _first_index(mask)
-        bad = _scalar(arr[np.unravel_index(mask.argmax(), arr.shape)])
-        low, high = _scalar(low), _scalar(high)
-        raise ValueError(
-            f"{name} must hold probabilities in [0, 1], but {_at(name, where)} = {bad!r} "
-            f"(min {low!r}, max {high!r}). If these are raw scores (logits), use the "
-            "..._with_logits function instead, or apply sigmoid/softmax first."
-        )
-
-
-def _in_unit_interval_fast(arr):
+def _in_unit_interval_fast(arr: Array) -> bool:
     """True if every value of a C-contiguous float32/float64 ``arr`` is surely in [0, 1].
 
     Non-negative floats sort like their bit patterns, and a negative sign or a NaN
@@ -174,45 +299,36 @@ def _in_unit_interval_fast(arr):
     return bool(bits.max() <= np.asarray(1.0, arr.dtype).view(bits.dtype))
 
 
-def _sums_tolerance(dtype):
+def check_in_unit_interval(arr: Array, name: str) -> None:
+    """Raise unless every value of ``arr`` lies in [0, 1]."""
+    if _in_unit_interval_fast(arr):
+        return
+    low, high = arr.min(), arr.max()
+    if np.isnan(low) or np.isnan(high):  # min and max propagate NaN: no separate pass
+        check_no_nan(arr, name)
+    if low < 0 or high > 1:
+        mask = (arr < 0) | (arr > 1)
+        raise ValueError(
+            f"{name} must hold probabilities in [0, 1], but "
+            f"{_at(name, _first_index(mask))} = {_first_value(arr, mask)} "
+            f"(min {show(low)}, max {show(high)}). If these are raw scores (logits), use the "
+            "..._with_logits function instead, or apply sigmoid/softmax first."
+        )
+
+
+def _sums_tolerance(dtype: np.dtype[Any]) -> tuple[float, float]:
     """``check_sums_to_one``'s tolerance: relative ``sqrt(eps)``, absolute 1e-8."""
     return float(np.sqrt(np.finfo(dtype).eps)), 1e-8
 
 
-def _sums_surely_one(sums, rtol, atol):
+def _sums_surely_one(sums: Array, rtol: float, atol: float) -> bool:
     # Two reductions instead of np.isclose's temporaries, with a safety margin
     # (NaN fails the comparison and takes the exact check).
     tol = 0.5 * (rtol + atol)
     return bool(sums.max() - 1.0 <= tol and 1.0 - sums.min() <= tol)
 
 
-def probability_row_blocks(p, name):
-    """Yield ``(rows, block)`` over an ``(N, C)`` C-contiguous probability matrix,
-    each block checked as :func:`check_in_unit_interval` and
-    :func:`check_sums_to_one` (along axis 1) would check it, before it is yielded.
-
-    The two checks and the caller's own work then share one pass through memory:
-    the caller reads a block while it is still in the cache. A block that fails the
-    fast checks sends the whole array through the full checks, so the error (raised
-    before the last block is yielded) or the warning is exactly theirs.
-    """
-    rtol, atol = _sums_tolerance(p.dtype)
-    ones = np.ones(p.shape[1], p.dtype)
-    in_unit_checked = sums_checked = False  # set once the whole array has been checked
-    for rows in row_blocks(*p.shape):
-        block = p[rows]
-        if not in_unit_checked and not _in_unit_interval_fast(block):
-            check_in_unit_interval(p, name)  # raises, unless the block only holds -0.0
-            in_unit_checked = True
-        # A product with ones: along a short axis several times faster than
-        # block.sum(axis=1), and accurate far beyond the sqrt(eps) tolerance.
-        if not sums_checked and not _sums_surely_one(block @ ones, rtol, atol):
-            check_sums_to_one(p, name, 1, stacklevel=4)  # warns, naming the first bad row
-            sums_checked = True
-        yield rows, block
-
-
-def check_sums_to_one(arr, name, axis, *, stacklevel=3):
+def check_sums_to_one(arr: Array, name: str, axis: int) -> None:
     """Warn when the slices of ``arr`` along ``axis`` do not sum to 1.
 
     The tolerance is that of scikit-learn's ``log_loss``: relative
@@ -227,7 +343,7 @@ def check_sums_to_one(arr, name, axis, *, stacklevel=3):
         return
     off = ~np.isclose(sums, 1.0, rtol=rtol, atol=atol)
     if off.any():
-        bad = float(np.asarray(sums)[np.unravel_index(off.argmax(), off.shape)])
+        bad = float(np.asarray(sums)[np.unravel_index(int(off.argmax()), off.shape)])
         if off.ndim == 0:  # a single distribution: no position to name
             where = f"it sums to {bad:.6g}"
         else:
@@ -235,29 +351,61 @@ def check_sums_to_one(arr, name, axis, *, stacklevel=3):
                 f"the sum at {_first_index(off)} is {bad:.6g} "
                 f"({int(off.sum())} of {off.size} slices are off)"
             )
-        warnings.warn(
+        warn(
             f"{name} does not sum to 1 along axis {axis}: {where}. Make sure to pass "
-            "probabilities; normalise with p / p.sum(axis, keepdims=True) if that is meant.",
-            UserWarning,
-            stacklevel=stacklevel,
+            "probabilities; normalise with p / p.sum(axis, keepdims=True) if that is meant."
         )
 
 
-def check_same_shape(a, b, name_a, name_b):
+# ------------------------------------------------ the same checks, block by block
+
+
+def finite_by_blocks(arr: Array, name: str, position: int) -> BlockCheck:
+    """:func:`check_finite` of ``arr``, the argument at ``position``, block by block."""
+    return position, _sum_is_finite, lambda: check_finite(arr, name)
+
+
+def no_nan_by_blocks(arr: Array, name: str, position: int) -> BlockCheck:
+    """:func:`check_no_nan` of ``arr``, block by block."""
+    return position, _sum_is_finite, lambda: check_no_nan(arr, name)
+
+
+def in_unit_interval_by_blocks(arr: Array, name: str, position: int) -> BlockCheck:
+    """:func:`check_in_unit_interval` of ``arr``, block by block."""
+    return position, _in_unit_interval_fast, lambda: check_in_unit_interval(arr, name)
+
+
+def rows_sum_to_one_by_blocks(arr: Array, name: str, position: int) -> BlockCheck:
+    """:func:`check_sums_to_one` of the rows of a ``(N, C)`` ``arr``, block by block."""
+    rtol, atol = _sums_tolerance(arr.dtype)
+    ones = np.ones(arr.shape[1], arr.dtype)
+
+    def is_fine(block: Array) -> bool:
+        # A product with ones: along a short axis several times faster than
+        # block.sum(axis=1), and accurate far beyond the sqrt(eps) tolerance.
+        return _sums_surely_one(block @ ones, rtol, atol)
+
+    return position, is_fine, lambda: check_sums_to_one(arr, name, 1)
+
+
+# ---------------------------------------------------------------- shapes, axes
+
+
+def check_same_shape(a: Array, b: Array, name_a: str, name_b: str) -> None:
     if a.shape != b.shape:
-        raise ValueError(
-            f"{name_a} and {name_b} must have the same shape, got {name_a}.shape = "
-            f"{a.shape} and {name_b}.shape = {b.shape}."
-            + (
+        hint = ""
+        if a.ndim == b.ndim - 1 and a.shape == b.shape[:-1]:
+            hint = (
                 f" {name_a} looks like integer class labels: pass them to the sparse_... "
                 "function, or one-hot encode them first."
-                if a.ndim == b.ndim - 1 and a.shape == b.shape[:-1]
-                else ""
             )
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same shape, got {name_a}.shape = "
+            f"{a.shape} and {name_b}.shape = {b.shape}.{hint}"
         )
 
 
-def check_ndim_at_least(arr, name, ndim):
+def check_ndim_at_least(arr: Array, name: str, ndim: int) -> None:
     if arr.ndim < ndim:
         raise ValueError(
             f"{name} must have at least {ndim} dimension(s), got shape {arr.shape}; "
@@ -265,37 +413,62 @@ def check_ndim_at_least(arr, name, ndim):
         )
 
 
-def normalize_axis(axis, ndim, name="axis"):
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise TypeError(f"{name} must be an int, got {axis!r}.")
-    if not -ndim <= axis < ndim:
+def normalize_axis(axis: Any, ndim: int, name: str = "axis") -> int:
+    value = int(check_option(name, axis, integer=True))
+    if not -ndim <= value < ndim:
         raise ValueError(
-            f"{name}={axis} is out of bounds for an array of {ndim} dimension(s); "
+            f"{name}={value} is out of bounds for an array of {ndim} dimension(s); "
             f"use an axis in [{-ndim}, {ndim - 1}]."
         )
-    return int(axis) % ndim
+    return value % ndim
 
 
-def check_class_axis(arr, name, axis):
-    """Normalise ``axis`` and check that the class axis has at least one class."""
+def check_class_axis(arr: Array, name: str, axis: Any) -> int:
+    """Normalise ``axis``, checking that ``arr`` has one."""
     check_ndim_at_least(arr, name, 1)
-    axis = normalize_axis(axis, arr.ndim)
-    return axis
+    return normalize_axis(axis, arr.ndim)
 
 
-def as_class_labels(labels, name, n_classes, expected_shape):
+def batch_shape(arr: Array, axis: int) -> tuple[int, ...]:
+    """``arr``'s shape without ``axis``: the shape of one label or loss per example."""
+    return arr.shape[:axis] + arr.shape[axis + 1 :]
+
+
+# ---------------------------------------------------------------------- labels
+
+
+def _check_whole_numbers(arr: Array, name: str) -> None:
+    check_finite(arr, name)
+    fractional = arr != np.round(arr)
+    if fractional.any():
+        raise ValueError(
+            f"{name} must hold whole-number class indices, but "
+            f"{_at(name, _first_index(fractional))} = {_first_value(arr, fractional)}; for "
+            "probability targets use the non-sparse function."
+        )
+
+
+def as_class_labels(
+    labels: ArrayLike,
+    name: str,
+    n_classes: int,
+    expected_shape: Sequence[int],
+    *,
+    ignore_index: int | None = None,
+) -> Array:
     """Integer class labels in ``[0, n_classes)`` of shape ``expected_shape``.
 
     Integer dtypes are accepted as they are; floats only when every value is a
     whole number (as Keras allows), since 2.0 is unambiguous but 1.5 is not.
+    Labels equal to ``ignore_index`` are accepted whatever their value and become 0
+    (the caller masks them out).
     """
-    try:
-        arr = np.asarray(labels)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{name} could not be converted to an array ({exc}).") from None
+    arr = as_array(labels, name)
+    if ignore_index is not None and arr.dtype.kind in "iuf" and arr.size:
+        arr = np.where(arr == ignore_index, 0, arr)
     if arr.dtype.kind == "b":
         arr = arr.astype(np.intp)
-    if arr.dtype.kind not in "iuf":
+    if arr.dtype.kind not in "iuf" or arr.dtype == np.longdouble != np.float64:
         raise TypeError(
             f"{name} must be integer class indices, got dtype {arr.dtype}; map class "
             "names to 0..C-1 first (for example with np.unique(..., return_inverse=True))."
@@ -314,20 +487,10 @@ def as_class_labels(labels, name, n_classes, expected_shape):
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); pass at least one label.")
     if arr.dtype.kind == "f":
-        check_no_nan(arr, name)
-        fractional = arr != np.round(arr)
-        if fractional.any():
-            where = _first_index(fractional)
-            raise ValueError(
-                f"{name} must hold whole-number class indices, but {_at(name, where)} = "
-                f"{_scalar(arr[np.unravel_index(fractional.argmax(), arr.shape)])!r}; for "
-                "probability targets use the non-sparse function."
-            )
+        _check_whole_numbers(arr, name)
     low, high = arr.min(), arr.max()
     if low < 0 or high >= n_classes:
-        bad_mask = (arr < 0) | (arr >= n_classes)
-        where = _first_index(bad_mask)
-        bad = _scalar(arr[np.unravel_index(bad_mask.argmax(), arr.shape)])
+        bad = (arr < 0) | (arr >= n_classes)
         hint = (
             " Your classes look coded from 1: subtract 1 from the labels."
             if low >= 1 and high == n_classes
@@ -335,21 +498,27 @@ def as_class_labels(labels, name, n_classes, expected_shape):
         )
         raise ValueError(
             f"{name} must be class indices in [0, {n_classes}) for {n_classes} classes, "
-            f"but {_at(name, where)} = {bad!r} (min {_scalar(low)!r}, max {_scalar(high)!r})."
-            f"{hint}"
+            f"but {_at(name, _first_index(bad))} = {_first_value(arr, bad)} "
+            f"(min {show(low)}, max {show(high)}).{hint}"
         )
     return arr.astype(np.intp, copy=False)
 
 
-def check_reduction(reduction):
-    if reduction not in REDUCTIONS:
+# ------------------------------------------------------- weights and reductions
+
+
+def _check_non_negative(w: Array, name: str, hint: str = "") -> None:
+    check_finite(w, name)
+    negative = w < 0
+    if negative.any():
         raise ValueError(
-            f"reduction must be one of {REDUCTIONS}, got {reduction!r}."
+            f"{name} must be non-negative, but {_at(name, _first_index(negative))} = "
+            f"{_first_value(w, negative)}{'; ' + hint if hint else '.'}"
         )
 
 
-def as_sample_weight(sample_weight, n_samples, dtype):
-    """A non-negative weight per example, or ``None``."""
+def as_sample_weight(sample_weight: ArrayLike | None, n_samples: int, dtype: Any) -> Array | None:
+    """A finite, non-negative weight per example, not all zero; or ``None``."""
     if sample_weight is None:
         return None
     w = as_float_array(sample_weight, "sample_weight", dtype=dtype)
@@ -358,13 +527,7 @@ def as_sample_weight(sample_weight, n_samples, dtype):
             f"sample_weight must have shape ({n_samples},), one weight per example, "
             f"got shape {w.shape}."
         )
-    check_finite(w, "sample_weight")
-    if (w < 0).any():
-        where = _first_index(w < 0)
-        raise ValueError(
-            f"sample_weight must be non-negative, but sample_weight[{where}] = "
-            f"{_scalar(w[where])!r}."
-        )
+    _check_non_negative(w, "sample_weight")
     if not (w > 0).any():
         raise ValueError(
             "sample_weight sums to zero, so the weighted mean is undefined; give at "
@@ -373,64 +536,31 @@ def as_sample_weight(sample_weight, n_samples, dtype):
     return w
 
 
-def reduce_loss(per_example, reduction, sample_weight):
-    """Apply ``reduction`` to per-example losses, weighting them if asked.
-
-    ``"mean"`` with weights is the weighted mean ``sum(w * l) / sum(w)``, as in
-    scikit-learn; ``"sum"`` is ``sum(w * l)``; ``"none"`` returns ``w * l``.
-    The scalar results are NumPy scalars of the input's float dtype.
-    """
-    if sample_weight is not None:
-        # Broadcast one weight per example (axis 0) over any trailing axes.
-        w = sample_weight.reshape((-1,) + (1,) * (per_example.ndim - 1))
-        weighted = per_example * w
-        if reduction == "none":
-            return weighted
-        if reduction == "sum":
-            return weighted.sum()
-        return weighted.sum() / (np.broadcast_to(w, per_example.shape).sum())
-    if reduction == "none":
-        return per_example
-    if reduction == "sum":
-        return per_example.sum()
-    return per_example.mean()
-
-
-def check_base(base):
-    """``log(base)`` for converting nats, or ``None`` for nats."""
-    if base is None:
+def as_class_weight(class_weight: ArrayLike | None, n_classes: int, dtype: Any) -> Array | None:
+    """One finite, non-negative weight per class, or ``None``."""
+    if class_weight is None:
         return None
-    if isinstance(base, bool) or not isinstance(base, (int, float, np.integer, np.floating)):
-        raise TypeError(f"base must be a positive number or None, got {_scalar(base)!r}.")
-    if not (np.isfinite(base) and base > 0 and base != 1):
+    w = as_float_array(class_weight, "class_weight", dtype=dtype)
+    if w.shape != (n_classes,):
         raise ValueError(
-            f"base must be positive, finite and not 1, got {_scalar(base)!r}; use 2 for bits, "
-            "np.e (or None) for nats, 10 for hartleys."
+            f"class_weight must have one weight per class, shape ({n_classes},), got "
+            f"shape {w.shape}."
         )
-    return float(np.log(base))
+    _check_non_negative(
+        w, "class_weight", "a common choice is n_samples / (n_classes * np.bincount(y))."
+    )
+    return w
 
 
-def check_nonnegative_scalar(value, name):
-    if isinstance(value, bool) or not np.isscalar(value) or not np.isreal(value):
-        raise TypeError(f"{name} must be a real number, got {_scalar(value)!r}.")
-    if not (np.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be finite and >= 0, got {_scalar(value)!r}.")
-    return float(value)
-
-
-def as_pos_weight(pos_weight, logits):
+def as_pos_weight(pos_weight: ArrayLike, logits: Array) -> Array:
     """``pos_weight`` as finite, non-negative weights in ``logits``' dtype that
     broadcast to ``logits``' shape without enlarging it."""
     q = as_float_array(pos_weight, "pos_weight", dtype=logits.dtype)
-    check_finite(q, "pos_weight")
-    if (q < 0).any():
-        where = _first_index(q < 0) if q.ndim else ()
-        raise ValueError(
-            f"pos_weight must be >= 0, got {_scalar(q[where])!r}"
-            + (f" at index {where}" if q.ndim else "")
-            + "; it multiplies the loss of the positive labels (use n_negative / "
-            "n_positive for balance)."
-        )
+    _check_non_negative(
+        q,
+        "pos_weight",
+        "it multiplies the loss of the positive labels (use n_negative / n_positive for balance).",
+    )
     try:
         fits = np.broadcast_shapes(q.shape, logits.shape) == logits.shape
     except ValueError:
@@ -442,3 +572,152 @@ def as_pos_weight(pos_weight, logits):
             f"({logits.shape[-1] if logits.ndim else 1},))."
         )
     return q
+
+
+def weighted(per_example: Array, sample_weight: Array | None) -> Array:
+    """``per_example * w`` with one weight per example along axis 0; weight 0 gives 0.
+
+    A zero weight excludes its example even where the loss is infinite (0 x inf
+    would be NaN).
+    """
+    if sample_weight is None:
+        return per_example
+    w = sample_weight.reshape((-1,) + (1,) * (per_example.ndim - 1))
+    # A product beyond the float range is inf, its correctly rounded value: no warning.
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.where(w == 0, 0, per_example * w).astype(per_example.dtype, copy=False)
+
+
+def _weighted_mean(per_example: Array, sample_weight: Array | None) -> Array:
+    """``sum(w * l) / sum(w)`` (``mean(l)`` without weights), even where the sums overflow.
+
+    The fast sums serve every loss and weight of moderate size. When one of them
+    overflows (losses or weights near the float maximum), the mean is recomputed
+    with the losses divided by the largest finite one and the weights by the
+    largest weight: the mean is the same, and finite when every loss is.
+    """
+    shape = per_example.shape
+    with np.errstate(over="ignore", invalid="ignore"):
+        if sample_weight is None:
+            out = per_example.mean()
+            if np.isfinite(out) or not np.isfinite(per_example).all():
+                return out
+        else:
+            w = sample_weight.reshape((-1,) + (1,) * (per_example.ndim - 1))
+            total = weighted(per_example, sample_weight).sum()
+            weight_sum = np.broadcast_to(w, shape).sum()
+            if np.isfinite(total) and np.isfinite(weight_sum):
+                return total / weight_sum
+        finite = np.abs(per_example[np.isfinite(per_example)])
+        scale = finite.max() if finite.size and finite.max() > 0 else per_example.dtype.type(1)
+        losses = per_example / scale
+        if sample_weight is None:
+            return losses.mean() * scale
+        ws = sample_weight / sample_weight.max()
+        w = ws.reshape((-1,) + (1,) * (per_example.ndim - 1))
+        return weighted(losses, ws).sum() / np.broadcast_to(w, shape).sum() * scale
+
+
+def reduce_loss(per_example: Array, reduction: str, sample_weight: Array | None) -> Array:
+    """Apply ``reduction`` to per-example losses, weighting them if asked.
+
+    ``"mean"`` with weights is the weighted mean ``sum(w * l) / sum(w)``, as in
+    scikit-learn; ``"sum"`` is ``sum(w * l)``; ``"none"`` returns ``w * l``.
+    The scalar results are NumPy scalars of the input's float dtype. A sum beyond
+    the float range is ``inf`` (its correctly rounded value, without a warning);
+    a mean of finite losses is finite, however large the losses or weights.
+    """
+    losses = weighted(per_example, sample_weight)
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        with np.errstate(over="ignore"):
+            return losses.sum()
+    return _weighted_mean(per_example, sample_weight)
+
+
+def as_mask(where: ArrayLike | None, shape: tuple[int, ...], axis: int | None) -> Array | None:
+    """A boolean mask broadcast to ``shape``, or ``None``.
+
+    With a class ``axis``, a mask with one dimension fewer than ``shape`` is one
+    flag per example and is expanded along that axis (optax's convention).
+    """
+    if where is None:
+        return None
+    mask = as_array(where, "where")
+    if mask.dtype.kind != "b":
+        raise TypeError(
+            f"where must be a boolean mask (True = include), got dtype {mask.dtype}; "
+            "build it with a comparison, for example labels != pad_id."
+        )
+    if axis is not None and mask.ndim == len(shape) - 1:
+        mask = np.expand_dims(mask, axis)
+    try:
+        return np.broadcast_to(mask, shape)
+    except ValueError:
+        raise ValueError(
+            f"where of shape {mask.shape} does not broadcast to shape {shape}; pass one flag "
+            "per example or per entry."
+        ) from None
+
+
+def check_logits(x: Array, name: str) -> None:
+    """Raise on NaN or +inf; ``-inf`` is allowed (it masks a class: probability 0)."""
+    if _sum_is_finite(x):
+        return
+    check_no_nan(x, name)
+    positive = np.isposinf(x)
+    if positive.any():
+        raise ValueError(
+            f"{name} contains +inf at index {_first_index(positive)}; a logit must be finite, "
+            f"or -inf to mark an impossible class. Clip {name} to a finite range first."
+        )
+
+
+def check_class_logits(x: Array, name: str, axis: int) -> bool:
+    """:func:`check_logits`, and every slice along ``axis`` keeps a finite logit.
+
+    Returns whether ``x`` holds ``-inf`` (masked classes); one sum for finite input.
+    """
+    if _sum_is_finite(x):
+        return False
+    check_logits(x, name)
+    if np.isneginf(x).all(axis=axis).any():
+        raise all_minus_inf_error(name)
+    return True
+
+
+def logits_by_blocks(arr: Array, name: str, position: int, seen: list[bool]) -> BlockCheck:
+    """:func:`check_logits` of ``arr``, block by block; ``seen`` becomes ``[True]`` when
+    ``arr`` holds ``-inf`` (a block whose sum is not finite passed the full check)."""
+
+    def full() -> None:
+        check_logits(arr, name)
+        seen[:] = [True]
+
+    return position, _sum_is_finite, full
+
+
+def all_minus_inf_error(name: str) -> ValueError:
+    return ValueError(
+        f"{name} has a slice along the class axis whose entries are all -inf, so its "
+        "softmax is undefined (0 / 0); give every example one possible class, or pass "
+        "where= to leave such examples out."
+    )
+
+
+def as_masked_logits(
+    logits: ArrayLike, axis: Any, where: ArrayLike | None, name: str = "logits"
+) -> tuple[Array, int, Array | None]:
+    """Float logits with masked entries set to -inf, the class axis, and the rows that
+    keep at least one class (``None`` when nothing is masked)."""
+    x = as_float_array(logits, name)
+    axis = check_class_axis(x, name, axis)
+    mask = as_mask(where, x.shape, axis)
+    check_logits(x, name)
+    if mask is not None:
+        x = np.where(mask, x, x.dtype.type(-np.inf))
+    live = np.isfinite(x).any(axis=axis)
+    if mask is None and not live.all():
+        raise all_minus_inf_error(name)
+    return x, axis, (None if live.all() else live)

@@ -3,135 +3,43 @@ r"""Activations that turn scores (logits) into probabilities, computed stably.
 Chapter 1 of the book, *From scores to probabilities*, derives each of them.
 """
 
-import numpy as np
+from __future__ import annotations
 
-from ._blocks import elementwise_in_blocks, map_rows_in_blocks, reduce_rows_in_blocks
-from ._validation import as_float_array, block_check, check_class_axis, check_no_nan
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _kernels
+from ._blocks import elementwise_in_blocks, reduce_rows_in_blocks
+from ._validation import (
+    as_float_array,
+    check_class_axis,
+    check_no_nan,
+    check_option,
+    no_nan_by_blocks,
+)
 
 __all__ = ["sigmoid", "log_sigmoid", "softmax", "log_softmax", "logsumexp"]
-
-
-# --------------------------------------------------------------------- kernels
-
-
-def _sigmoid(x):
-    # sigma(x) = exp(min(x, 0)) / (1 + exp(-|x|)): both exponents are <= 0, so nothing
-    # overflows, and no branch mask is needed. Each step works in place (chapter 9).
-    out = np.minimum(x, 0, out=np.empty_like(x))  # an array even for 0-d input
-    np.exp(out, out=out)
-    den = np.abs(x, out=np.empty_like(x))
-    np.negative(den, out=den)
-    np.exp(den, out=den)
-    den += 1
-    out /= den
-    return out
-
-
-def _softplus(x):
-    # log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): the exponent is <= 0, and log1p
-    # keeps the tail's relative accuracy when exp(-|x|) is tiny. One buffer, in place.
-    out = np.abs(x, out=np.empty_like(x))  # an array even for 0-d input
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    np.log1p(out, out=out)
-    np.add(out, x, out=out, where=x > 0)  # + max(x, 0) without a full-size temporary
-    return out
-
-
-def _row_sum(a):
-    """Sums of the rows of a ``(rows, C)`` block, shape ``(rows, 1)``, fast for short rows too."""
-    if a.shape[1] <= 64:
-        # np.sum pays a per-row overhead along a short axis (10 classes: about 3x slower);
-        # einsum vectorises across rows. Its plain accumulation (error <= C eps) is fine
-        # for short rows; long rows keep np.sum's pairwise summation.
-        return np.einsum("ij->i", a)[:, None]
-    return a.sum(axis=1, keepdims=True)
-
-
-def _max_and_rest(x):
-    """Split log-sum-exp of each row of a ``(rows, C)`` block as ``m + log1p(rest)``.
-
-    ``m`` is the row maximum and ``rest = sum_{j != argmax} exp(x_j - m)``, both of
-    shape ``(rows, 1)``. Keeping ``rest`` apart from the ``exp(0) = 1`` of the
-    maximum is what keeps a tiny loss accurate: ``log1p(1e-30)`` is 1e-30, but
-    ``log(1 + 1e-30)`` is 0. Callers pass cache-sized blocks (``_blocks``), so the
-    exponentials are one block-sized temporary.
-    """
-    # argmax + take_along_axis is several times faster than max along a short axis.
-    top = np.argmax(x, axis=1, keepdims=True)
-    m = np.take_along_axis(x, top, axis=1)
-    # A row of -inf only would give -inf - (-inf) = nan; shift it by 0 instead.
-    e = np.subtract(x, np.where(np.isfinite(m), m, 0))
-    np.exp(e, out=e)
-    np.put_along_axis(e, top, 0, axis=1)
-    return m, _row_sum(e)
-
-
-def _logsumexp(x):
-    # On a (rows, C) block, one value per row.
-    m, rest = _max_and_rest(x)
-    return (m + np.log1p(rest))[:, 0]
-
-
-def _unshifted_bound(dtype, n_classes):
-    """Largest ``b`` such that logits in ``[-b, b]`` can be exponentiated unshifted.
-
-    Every ``e^x`` is then a normal float (no overflow, and none of the lost
-    relative precision of subnormals), and so are a sum of ``C`` of them, at most
-    ``C e^b``, and the product or quotient of two sums, at most ``C e^{2b}`` and at
-    least ``e^{-2b}``. 1 of margin covers the rounding of exp.
-    """
-    info = np.finfo(dtype)
-    return 0.5 * min(-np.log(info.tiny), np.log(info.max) - np.log(n_classes)) - 1.0
-
-
-def _log_softmax_rows(x, out):
-    m, rest = _max_and_rest(x)
-    # x_j - logsumexp(x) = (x_j - m) - log1p(rest); exact 0 - log1p(rest) at the max.
-    np.subtract(x, m, out=out)
-    out -= np.log1p(rest)  # both terms <= 0: no cancellation
-
-
-def _softmax_rows(x, out):
-    bound = _unshifted_bound(x.dtype, x.shape[1])
-    if -bound <= x.min() and x.max() <= bound:
-        # Every e^x is a normal float, so e^x / sum_k e^x_k needs no shift by the row
-        # maximum, the costliest pass over short rows; the quotient is as accurate.
-        np.exp(x, out=out)
-    else:
-        top = np.argmax(x, axis=1, keepdims=True)  # faster than max along a short axis
-        np.subtract(x, np.take_along_axis(x, top, axis=1), out=out)
-        np.exp(out, out=out)  # every exponent <= 0: no overflow
-    out /= _row_sum(out)
-
-
-def _log_softmax(x, axis):
-    return map_rows_in_blocks(_log_softmax_rows, axis, x)
-
-
-def _softmax(x, axis):
-    return map_rows_in_blocks(_softmax_rows, axis, x)
 
 
 # ------------------------------------------------------------------ validation
 
 
-def _check_scores(x, name, axis, allow_pos_inf):
+def _check_scores(
+    x: ArrayLike, name: str, axis: Any, allow_pos_inf: bool
+) -> tuple[NDArray[Any], int, bool]:
     """Float array, normalised axis, and whether every score is finite; raise on
     NaN, and on +inf or all -inf slices unless ``allow_pos_inf``."""
-    x = as_float_array(x, name)
-    axis = check_class_axis(x, name, axis)
+    arr = as_float_array(x, name)
+    axis = check_class_axis(arr, name, axis)
     # One sum is the fast pass for finite input (NaN and +-inf make it non-finite);
     # only then the maximum along the axis, slow over short rows, sorts things out.
     with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(x.sum()):
-            return x, axis, True
-    m = np.max(x, axis=axis)  # NaN propagates through max
-    if np.isnan(m).any():
-        raise ValueError(
-            f"{name} contains NaN; remove or impute the NaN values first "
-            f"(np.isnan({name}).nonzero() shows where)."
-        )
+        if np.isfinite(arr.sum()):
+            return arr, axis, True
+    check_no_nan(arr, name)
+    m = np.max(arr, axis=axis)
     if not allow_pos_inf and np.isposinf(m).any():
         raise ValueError(
             f"{name} contains +inf, for which the softmax is undefined (inf / inf); "
@@ -143,13 +51,13 @@ def _check_scores(x, name, axis, allow_pos_inf):
             "softmax of that slice is undefined (0 / 0); give every slice at least "
             "one finite score."
         )
-    return x, axis, False
+    return arr, axis, False
 
 
 # ---------------------------------------------------------------------- public
 
 
-def sigmoid(x):
+def sigmoid(x: ArrayLike) -> NDArray[np.floating[Any]]:
     r"""Logistic sigmoid, computed without overflow.
 
     .. math::
@@ -197,13 +105,13 @@ def sigmoid(x):
     >>> print(sigmoid(-800.0), sigmoid(800.0))
     0.0 1.0
     """
-    x = as_float_array(x, "x")
+    arr = as_float_array(x, "x")
     return elementwise_in_blocks(
-        _sigmoid, x.shape, x.dtype, x, checks={0: block_check(check_no_nan, x, "x")}
+        _kernels.sigmoid, arr.shape, arr.dtype, arr, checks=[no_nan_by_blocks(arr, "x", 0)]
     )
 
 
-def log_sigmoid(x):
+def log_sigmoid(x: ArrayLike) -> NDArray[np.floating[Any]]:
     r"""Logarithm of the sigmoid, :math:`\log \sigma(x) = -\log(1 + e^{-x})`.
 
     .. math::
@@ -251,14 +159,13 @@ def log_sigmoid(x):
     >>> print(f"{log_sigmoid(50.0):.6e}")  # -exp(-50); the naive way gives 0.0
     -1.928750e-22
     """
-    x = as_float_array(x, "x")
+    arr = as_float_array(x, "x")
     return elementwise_in_blocks(
-        lambda v: -_softplus(-v), x.shape, x.dtype, x,
-        checks={0: block_check(check_no_nan, x, "x")},
+        _kernels.log_sigmoid, arr.shape, arr.dtype, arr, checks=[no_nan_by_blocks(arr, "x", 0)]
     )
 
 
-def softmax(x, *, axis=-1):
+def softmax(x: ArrayLike, *, axis: int = -1) -> NDArray[np.floating[Any]]:
     r"""Softmax: exponentiate the scores and normalise them to sum to 1.
 
     .. math::
@@ -318,11 +225,11 @@ def softmax(x, *, axis=-1):
     >>> print(naive, np.round(softmax([1000.0, 1001.0]), 4))
     [nan nan] [0.2689 0.7311]
     """
-    x, axis, _ = _check_scores(x, "x", axis, allow_pos_inf=False)
-    return _softmax(x, axis)
+    arr, axis, _ = _check_scores(x, "x", axis, allow_pos_inf=False)
+    return _kernels.softmax(arr, axis)
 
 
-def log_softmax(x, *, axis=-1):
+def log_softmax(x: ArrayLike, *, axis: int = -1) -> NDArray[np.floating[Any]]:
     r"""Log of the softmax, computed through log-sum-exp.
 
     .. math::
@@ -378,11 +285,13 @@ def log_softmax(x, *, axis=-1):
     >>> print(f"{log_softmax([0.0, 50.0])[1]:.6e}")  # -exp(-50), not 0
     -1.928750e-22
     """
-    x, axis, _ = _check_scores(x, "x", axis, allow_pos_inf=False)
-    return _log_softmax(x, axis)
+    arr, axis, _ = _check_scores(x, "x", axis, allow_pos_inf=False)
+    return _kernels.log_softmax(arr, axis)
 
 
-def logsumexp(x, *, axis=-1, keepdims=False):
+def logsumexp(
+    x: ArrayLike, *, axis: int = -1, keepdims: bool = False
+) -> NDArray[np.floating[Any]] | np.floating[Any]:
     r"""Log of the sum of exponentials, without overflow or underflow.
 
     .. math::
@@ -433,15 +342,15 @@ def logsumexp(x, *, axis=-1, keepdims=False):
     ...     print(np.log(np.sum(np.exp([1000.0, 1000.0]))))
     inf
     """
-    x, axis, finite = _check_scores(x, "x", axis, allow_pos_inf=True)
-    if not isinstance(keepdims, (bool, np.bool_)):
-        raise TypeError(f"keepdims must be True or False, got {keepdims!r}.")
+    arr, axis, finite = _check_scores(x, "x", axis, allow_pos_inf=True)
+    keepdims = check_option("keepdims", keepdims, choices=(True, False))
     # A row holding +inf is shifted by 0, so inf - inf is nan and a large finite
     # entry can overflow exp; both are replaced by the row's +inf just below.
     with np.errstate(invalid="ignore", over="ignore"):
-        out = reduce_rows_in_blocks(_logsumexp, x.dtype, axis, x)
+        out = reduce_rows_in_blocks(_kernels.logsumexp_rows, arr.dtype, axis, arr)
     if not finite:
         # A slice holding +inf sums to +inf whatever the rest is.
-        m = np.max(x, axis=axis)
+        m = np.max(arr, axis=axis)
         out = np.where(np.isposinf(m), m, out)
-    return (np.expand_dims(out, axis) if keepdims else out)[()]
+    result: NDArray[np.floating[Any]] = np.expand_dims(out, axis) if keepdims else out
+    return result[()]

@@ -5,37 +5,64 @@ validation split. Chapter 8 of the book, *Beyond the articles*, derives the fit
 and measures its effect on the expected calibration error.
 """
 
-import warnings
+from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_class_labels, as_float_array, check_finite
-from .activations import _softmax
+from . import _kernels
+from ._validation import (
+    as_class_labels,
+    as_float_array,
+    check_finite,
+    check_no_nan,
+    check_option,
+    show_with_type,
+    warn,
+)
 
 __all__ = ["fit_temperature", "apply_temperature"]
+
+FloatArray = NDArray[np.floating[Any]]
 
 
 # --------------------------------------------------------------------- kernels
 
 
-def _slope_and_curvature(beta, x, x_true):
+def _gaps(x: FloatArray) -> FloatArray:
+    """``x - max(x)`` of each row: <= 0, and -inf where a gap exceeds the float range."""
+    with np.errstate(over="ignore"):  # -inf is then the right rounding: e^{-inf} = 0
+        return x - x.max(axis=1, keepdims=True)
+
+
+def _slope_and_curvature(
+    beta: float, gaps: FloatArray, gap_true: FloatArray
+) -> tuple[float, float]:
     # f(b) = mean(logsumexp(b x) - b x_y);  f'(b) = mean(E_p[x] - x_y),
     # f''(b) = mean(Var_p[x]) >= 0 with p = softmax(b x): f is convex in b = 1/T.
-    p = _softmax(beta * x, axis=1)
-    mean_x = (p * x).sum(axis=1)
-    var_x = (p * (x - mean_x[:, np.newaxis]) ** 2).sum(axis=1)
-    return np.mean(mean_x - x_true), np.mean(var_x)
+    # Shifting each row by its maximum (d = x - max x) changes none of them.
+    with np.errstate(over="ignore"):  # b d may overflow to -inf: p = 0 there
+        p = _kernels.softmax(beta * gaps, 1)
+        d = np.where(p > 0, gaps, 0.0)  # classes of probability 0 add 0 (not 0 x -inf)
+        mean_d = (p * d).sum(axis=1)
+        var_d = (p * (d - mean_d[:, np.newaxis]) ** 2).sum(axis=1)
+        # +inf where a true class lies further below the maximum than the float range.
+        return float(np.mean(mean_d - gap_true)), float(np.mean(var_d))
 
 
-def _fit_inverse_temperature(x, x_true, low, high):
+def _fit_inverse_temperature(
+    gaps: FloatArray, gap_true: FloatArray, low: float, high: float
+) -> float:
     """The minimiser of the convex f on [low, high]: Newton kept inside a bracket."""
-    if _slope_and_curvature(low, x, x_true)[0] >= 0:
+    if _slope_and_curvature(low, gaps, gap_true)[0] >= 0:
         return low
-    if _slope_and_curvature(high, x, x_true)[0] <= 0:
+    if _slope_and_curvature(high, gaps, gap_true)[0] <= 0:
         return high
     beta = min(max(1.0, low), high)
     for _ in range(200):
-        slope, curvature = _slope_and_curvature(beta, x, x_true)
+        slope, curvature = _slope_and_curvature(beta, gaps, gap_true)
         low, high = (low, beta) if slope > 0 else (beta, high)  # f' is increasing
         step = beta - slope / curvature if curvature > 0 else np.nan
         if abs(step - beta) <= 1e-13 * beta:  # False for nan
@@ -47,29 +74,33 @@ def _fit_inverse_temperature(x, x_true, low, high):
 # ------------------------------------------------------------------ validation
 
 
-def _check_temperature(value, name):
-    if isinstance(value, bool) or not np.isscalar(value) or not np.isreal(value):
-        raise TypeError(f"{name} must be a positive real number, got {value!r}.")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(
-            f"{name} must be finite and > 0, got {value!r}; T = 1 leaves the logits "
-            "unchanged, T > 1 softens, T < 1 sharpens."
+def _check_temperature(value: Any, name: str) -> float:
+    return float(
+        check_option(
+            name,
+            value,
+            low=0,
+            low_open=True,
+            hint="T = 1 leaves the logits unchanged, T > 1 softens, T < 1 sharpens.",
         )
-    return float(value)
+    )
 
 
-def _check_bounds(bounds):
-    try:
-        low, high = bounds
-    except (TypeError, ValueError):
+def _check_bounds(bounds: Any) -> tuple[float, float]:
+    """``(T_min, T_max)``, two positive numbers in increasing order."""
+    if isinstance(bounds, str) or not hasattr(bounds, "__len__"):
+        raise TypeError(f"bounds must be a pair (T_min, T_max), got {show_with_type(bounds)}.")
+    if len(bounds) != 2:
         raise ValueError(
-            f"bounds must be a pair (T_min, T_max), got {bounds!r}."
-        ) from None
-    low = _check_temperature(low, "bounds[0]")
-    high = _check_temperature(high, "bounds[1]")
+            f"bounds must be a pair (T_min, T_max), got {len(bounds)} value(s); "
+            "(0.05, 20.0) is the default."
+        )
+    low = _check_temperature(bounds[0], "bounds[0]")
+    high = _check_temperature(bounds[1], "bounds[1]")
     if not low < high:
         raise ValueError(
-            f"bounds must satisfy T_min < T_max, got {bounds!r}; (0.05, 20.0) is the default."
+            f"bounds must satisfy T_min < T_max, got ({low!r}, {high!r}); (0.05, 20.0) is "
+            "the default."
         )
     return low, high
 
@@ -77,7 +108,9 @@ def _check_bounds(bounds):
 # ---------------------------------------------------------------------- public
 
 
-def fit_temperature(logits, labels, *, bounds=(0.05, 20.0)):
+def fit_temperature(
+    logits: ArrayLike, labels: ArrayLike, *, bounds: tuple[float, float] = (0.05, 20.0)
+) -> float:
     r"""Temperature scaling: the :math:`T > 0` that minimises the validation log loss.
 
     .. math::
@@ -110,7 +143,7 @@ def fit_temperature(logits, labels, *, bounds=(0.05, 20.0)):
         If the shapes do not fit, a logit is NaN or infinite, a label is out of
         range, or ``bounds`` is not an increasing pair of positive numbers.
     TypeError
-        If an input is not numeric.
+        If an input is not numeric, or ``bounds`` is not a pair of real numbers.
 
     Warns
     -----
@@ -169,20 +202,19 @@ def fit_temperature(logits, labels, *, bounds=(0.05, 20.0)):
     check_finite(x, "logits")
     codes = as_class_labels(labels, "labels", x.shape[1], x.shape[:1])
     t_min, t_max = _check_bounds(bounds)
-    x_true = x[np.arange(x.shape[0]), codes]
-    beta = _fit_inverse_temperature(x, x_true, 1.0 / t_max, 1.0 / t_min)
+    gaps = _gaps(x)
+    gap_true = gaps[np.arange(x.shape[0]), codes]
+    beta = _fit_inverse_temperature(gaps, gap_true, 1.0 / t_max, 1.0 / t_min)
     if beta in (1.0 / t_max, 1.0 / t_min):
-        warnings.warn(
+        warn(
             f"the optimal temperature is at or beyond the bound T = {1.0 / beta:g} of "
-            f"bounds={bounds!r}; widen bounds if a more extreme temperature is plausible "
-            "(a validation split the model fits perfectly drives T towards 0).",
-            UserWarning,
-            stacklevel=2,
+            f"bounds=({t_min!r}, {t_max!r}); widen bounds if a more extreme temperature is "
+            "plausible (a validation split the model fits perfectly drives T towards 0)."
         )
     return float(1.0 / beta)
 
 
-def apply_temperature(logits, temperature):
+def apply_temperature(logits: ArrayLike, temperature: float) -> FloatArray:
     r"""Divide logits by a temperature: :math:`x / T`.
 
     Parameters
@@ -203,7 +235,7 @@ def apply_temperature(logits, temperature):
     ValueError
         If ``temperature`` is not finite and positive, or a logit is NaN.
     TypeError
-        If an input is not numeric.
+        If ``logits`` is not numeric, or ``temperature`` is not a real number.
 
     See Also
     --------
@@ -217,6 +249,5 @@ def apply_temperature(logits, temperature):
     """
     x = as_float_array(logits, "logits")
     t = _check_temperature(temperature, "temperature")
-    if np.isnan(x).any():
-        raise ValueError("logits contains NaN; remove or impute the NaN values first.")
+    check_no_nan(x, "logits")
     return x / x.dtype.type(t)

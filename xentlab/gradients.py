@@ -7,20 +7,35 @@ Chapters 4 and 7 of the book derive them; the tests check every one against
 :func:`~xentlab.numerical_gradient`.
 """
 
-import numpy as np
+from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _kernels
+from ._blocks import as_rows, reduce_rows_in_blocks
 from ._validation import (
     as_class_labels,
+    as_class_weight,
     as_float_array,
     as_float_arrays,
+    as_masked_logits,
     as_pos_weight,
+    as_sample_weight,
+    batch_shape,
     check_class_axis,
+    check_class_logits,
     check_finite,
     check_in_unit_interval,
-    check_nonnegative_scalar,
+    check_logits,
+    check_option,
+    check_reduction,
     check_same_shape,
+    show_with_type,
 )
-from .activations import _sigmoid, _softmax
 
 __all__ = [
     "sigmoid_cross_entropy_grad",
@@ -31,21 +46,53 @@ __all__ = [
     "categorical_cross_entropy_grad",
     "mean_squared_error_grad",
     "multiclass_hinge_grad",
+    "crammer_singer_hinge_grad",
     "numerical_gradient",
     "check_gradient",
+    "sparse_categorical_cross_entropy_grad",
 ]
 
+FloatArray = NDArray[np.floating[Any]]
 
-def _labels_logits(labels, logits):
-    logits = as_float_array(logits, "logits")
-    check_finite(logits, "logits")
-    labels = as_float_array(labels, "labels", dtype=logits.dtype)
-    check_same_shape(labels, logits, "labels", "logits")
-    check_in_unit_interval(labels, "labels")
-    return labels, logits
+# ------------------------------------------------------------------ validation
 
 
-def sigmoid_cross_entropy_grad(*, labels, logits):
+def _labels_logits(labels: ArrayLike, logits: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Logits (finite, or -inf for an impossible class), and labels in [0, 1] of their
+    shape and dtype."""
+    x = as_float_array(logits, "logits")
+    check_logits(x, "logits")
+    z = as_float_array(labels, "labels", dtype=x.dtype)
+    check_same_shape(z, x, "labels", "logits")
+    check_in_unit_interval(z, "labels")
+    return z, x
+
+
+def _scores_and_codes(
+    y_true: ArrayLike, scores: ArrayLike, axis: Any, names: tuple[str, str]
+) -> tuple[FloatArray, NDArray[np.intp], int]:
+    """Finite scores, the class axis, and one class index per example."""
+    label_name, score_name = names
+    s = as_float_array(scores, score_name)
+    axis = check_class_axis(s, score_name, axis)
+    check_finite(s, score_name)
+    codes = as_class_labels(y_true, label_name, s.shape[axis], batch_shape(s, axis))
+    return s, codes, axis
+
+
+def _probabilities(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Targets and probabilities in [0, 1], of one shape and dtype."""
+    y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
+    check_same_shape(y, p, "y_true", "y_pred")
+    check_in_unit_interval(y, "y_true")
+    check_in_unit_interval(p, "y_pred")
+    return y, p
+
+
+# ----------------------------------------------------------------- from logits
+
+
+def sigmoid_cross_entropy_grad(*, labels: ArrayLike, logits: ArrayLike) -> FloatArray:
     r"""Gradient of :func:`~xentlab.sigmoid_cross_entropy_with_logits` w.r.t. the logits.
 
     .. math::
@@ -69,19 +116,25 @@ def sigmoid_cross_entropy_grad(*, labels, logits):
     ValueError, TypeError
         As :func:`~xentlab.sigmoid_cross_entropy_with_logits`.
 
+    Notes
+    -----
+    Computed as :math:`(1 - z)\,\sigma(x) - z\,\sigma(-x)`: for :math:`z = 1` and
+    large :math:`x`, :math:`\sigma(x) - 1` rounds to 0 while :math:`-\sigma(-x)`
+    keeps the true :math:`-e^{-x}`.
+
     Examples
     --------
     >>> from xentlab import sigmoid_cross_entropy_grad
     >>> print(sigmoid_cross_entropy_grad(labels=[1.0, 0.0], logits=[0.0, 2.0]).round(4))
     [-0.5     0.8808]
     """
-    labels, logits = _labels_logits(labels, logits)
-    # sigmoid(x) - z = (1 - z) sigmoid(x) - z sigmoid(-x): for z = 1 and large x the
-    # left side is 1 - 1 = 0, the right side the true -exp(-x).
-    return (1 - labels) * _sigmoid(logits) - labels * _sigmoid(-logits)
+    z, x = _labels_logits(labels, logits)
+    return _kernels.sigmoid_cross_entropy_grad(z, x)
 
 
-def weighted_cross_entropy_grad(*, labels, logits, pos_weight):
+def weighted_cross_entropy_grad(
+    *, labels: ArrayLike, logits: ArrayLike, pos_weight: ArrayLike
+) -> FloatArray:
     r"""Gradient of :func:`~xentlab.weighted_cross_entropy_with_logits` w.r.t. the logits.
 
     .. math::
@@ -110,14 +163,13 @@ def weighted_cross_entropy_grad(*, labels, logits, pos_weight):
     >>> print(weighted_cross_entropy_grad(labels=[1.0], logits=[0.0], pos_weight=3.0))
     [-1.5]
     """
-    labels, logits = _labels_logits(labels, logits)
-    q = as_pos_weight(pos_weight, logits)
-    s = _sigmoid(logits)
-    # 1 - sigmoid(x) = sigmoid(-x), evaluated directly to stay exact for large x.
-    return (1 - labels) * s - q * labels * _sigmoid(-logits)
+    z, x = _labels_logits(labels, logits)
+    return _kernels.sigmoid_cross_entropy_grad(z, x, as_pos_weight(pos_weight, x))
 
 
-def softmax_cross_entropy_grad(*, labels, logits, axis=-1):
+def softmax_cross_entropy_grad(
+    *, labels: ArrayLike, logits: ArrayLike, axis: int = -1
+) -> FloatArray:
     r"""Gradient of :func:`~xentlab.softmax_cross_entropy_with_logits` w.r.t. the logits.
 
     .. math::
@@ -150,13 +202,15 @@ def softmax_cross_entropy_grad(*, labels, logits, axis=-1):
     >>> print(g.round(4))
     [ 0.0006  0.0601 -0.0607]
     """
-    logits = as_float_array(logits, "logits")
-    axis = check_class_axis(logits, "logits", axis)
-    labels, logits = _labels_logits(labels, logits)
-    return _softmax(logits, axis) * labels.sum(axis=axis, keepdims=True) - labels
+    z, x = _labels_logits(labels, logits)
+    axis = check_class_axis(x, "logits", axis)
+    check_class_logits(x, "logits", axis)
+    return _kernels.softmax(x, axis) * z.sum(axis=axis, keepdims=True) - z
 
 
-def sparse_softmax_cross_entropy_grad(*, labels, logits, axis=-1):
+def sparse_softmax_cross_entropy_grad(
+    *, labels: ArrayLike, logits: ArrayLike, axis: int = -1
+) -> FloatArray:
     r"""Gradient of :func:`~xentlab.sparse_softmax_cross_entropy_with_logits`.
 
     .. math::
@@ -186,18 +240,20 @@ def sparse_softmax_cross_entropy_grad(*, labels, logits, axis=-1):
     >>> print(sparse_softmax_cross_entropy_grad(labels=2, logits=[-3.44, 1.16, 3.91]).round(4))
     [ 0.0006  0.0601 -0.0607]
     """
-    logits = as_float_array(logits, "logits")
-    axis = check_class_axis(logits, "logits", axis)
-    check_finite(logits, "logits")
-    batch_shape = logits.shape[:axis] + logits.shape[axis + 1 :]
-    codes = as_class_labels(labels, "labels", logits.shape[axis], batch_shape)
-    grad = _softmax(logits, axis)
+    x = as_float_array(logits, "logits")
+    axis = check_class_axis(x, "logits", axis)
+    check_class_logits(x, "logits", axis)  # -inf marks an impossible class: gradient 0
+    codes = as_class_labels(labels, "labels", x.shape[axis], batch_shape(x, axis))
+    grad = _kernels.softmax(x, axis)
     index = np.expand_dims(codes, axis)
     np.put_along_axis(grad, index, np.take_along_axis(grad, index, axis=axis) - 1, axis=axis)
     return grad
 
 
-def binary_cross_entropy_grad(y_true, y_pred):
+# ---------------------------------------------------------- from probabilities
+
+
+def binary_cross_entropy_grad(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     r"""Gradient of the elementwise :func:`~xentlab.binary_cross_entropy` w.r.t. ``y_pred``.
 
     .. math::
@@ -225,11 +281,16 @@ def binary_cross_entropy_grad(y_true, y_pred):
     >>> print(binary_cross_entropy_grad([1.0, 0.0], [0.8, 0.5]).round(4))
     [-1.25  2.  ]
     """
-    y, p = _probabilities_inside(y_true, y_pred)
+    y, p = _probabilities(y_true, y_pred)
+    if ((p == 0) | (p == 1)).any():
+        raise ValueError(
+            "y_pred must be strictly inside (0, 1) for a finite gradient; work from "
+            "logits (sigmoid_cross_entropy_grad) or clip y_pred."
+        )
     return (p - y) / (p * (1 - p))
 
 
-def categorical_cross_entropy_grad(y_true, y_pred):
+def categorical_cross_entropy_grad(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     r"""Gradient of :func:`~xentlab.categorical_cross_entropy` w.r.t. ``y_pred``.
 
     .. math::
@@ -262,10 +323,7 @@ def categorical_cross_entropy_grad(y_true, y_pred):
     >>> print(categorical_cross_entropy_grad([0, 1], [0.5, 0.5]))
     [-0. -2.]
     """
-    y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
-    check_same_shape(y, p, "y_true", "y_pred")
-    check_in_unit_interval(y, "y_true")
-    check_in_unit_interval(p, "y_pred")
+    y, p = _probabilities(y_true, y_pred)
     if ((p == 0) & (y > 0)).any():
         raise ValueError(
             "y_pred is 0 where y_true is positive, so the gradient is infinite there; "
@@ -275,7 +333,7 @@ def categorical_cross_entropy_grad(y_true, y_pred):
         return np.where(y == 0, -0.0, -y / p)
 
 
-def mean_squared_error_grad(y_true, y_pred):
+def mean_squared_error_grad(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     r"""Gradient of the elementwise squared error w.r.t. ``y_pred``.
 
     .. math::
@@ -306,10 +364,18 @@ def mean_squared_error_grad(y_true, y_pred):
     check_same_shape(y, p, "y_true", "y_pred")
     check_finite(y, "y_true")
     check_finite(p, "y_pred")
-    return 2 * (p - y)
+    with np.errstate(over="ignore"):  # beyond the float range: inf, its rounded value
+        return 2 * (p - y)
 
 
-def multiclass_hinge_grad(y_true, scores, *, margin=1.0, squared=False, axis=-1):
+def multiclass_hinge_grad(
+    y_true: ArrayLike,
+    scores: ArrayLike,
+    *,
+    margin: float = 1.0,
+    squared: bool = False,
+    axis: int = -1,
+) -> FloatArray:
     r"""(Sub)gradient of :func:`~xentlab.multiclass_hinge_loss` w.r.t. the scores.
 
     .. math::
@@ -325,7 +391,9 @@ def multiclass_hinge_grad(y_true, scores, *, margin=1.0, squared=False, axis=-1)
     y_true : array_like of int
     scores : array_like
     margin : float, default 1.0
+        :math:`\Delta \ge 0`.
     squared : bool, default False
+        True for the squared hinge (:math:`k = 2`).
     axis : int, default -1
 
     Returns
@@ -344,34 +412,45 @@ def multiclass_hinge_grad(y_true, scores, *, margin=1.0, squared=False, axis=-1)
     >>> print(multiclass_hinge_grad([0], [[3.2, 5.1, -1.7]]))
     [[-1.  1.  0.]]
     """
-    s = as_float_array(scores, "scores")
-    axis = check_class_axis(s, "scores", axis)
-    check_finite(s, "scores")
-    margin = check_nonnegative_scalar(margin, "margin")
-    batch_shape = s.shape[:axis] + s.shape[axis + 1 :]
-    codes = as_class_labels(y_true, "y_true", s.shape[axis], batch_shape)
+    s, codes, axis = _scores_and_codes(y_true, scores, axis, ("y_true", "scores"))
+    margin = check_option("margin", margin, low=0)
+    squared = check_option("squared", squared, choices=(True, False))
     index = np.expand_dims(codes, axis)
-    h = np.maximum(0, s - np.take_along_axis(s, index, axis=axis) + margin)
-    np.put_along_axis(h, index, 0, axis=axis)
-    grad = 2 * h if squared else (h > 0).astype(s.dtype)
-    np.put_along_axis(grad, index, -grad.sum(axis=axis, keepdims=True), axis=axis)
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond the float range: inf
+        h = np.maximum(0, s - np.take_along_axis(s, index, axis=axis) + margin)
+        np.put_along_axis(h, index, 0, axis=axis)
+        grad = 2 * h if squared else (h > 0).astype(s.dtype)
+        np.put_along_axis(grad, index, -grad.sum(axis=axis, keepdims=True), axis=axis)
     return grad
 
 
-def _probabilities_inside(y_true, y_pred):
-    y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
-    check_same_shape(y, p, "y_true", "y_pred")
-    check_in_unit_interval(y, "y_true")
-    check_in_unit_interval(p, "y_pred")
-    if ((p == 0) | (p == 1)).any():
-        raise ValueError(
-            "y_pred must be strictly inside (0, 1) for a finite gradient; work from "
-            "logits (sigmoid_cross_entropy_grad) or clip y_pred."
+# ------------------------------------------------------- central differences
+
+
+def _check_callable(value: object, name: str) -> None:
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {show_with_type(value)}.")
+
+
+def _value_of_f(value: object) -> float:
+    """``f(x)`` as a float; ``f`` must return one real number."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"f must return a real number, got {show_with_type(value)}; "
+            "make f return the loss (a forgotten return statement gives None)."
         )
-    return y, p
+    if arr.ndim != 0:
+        raise TypeError(
+            f"f must return a scalar, got an array of shape {arr.shape}; reduce it "
+            "(for example with .sum())."
+        )
+    return float(arr)
 
 
-def numerical_gradient(f, x, *, eps=1e-6):
+def numerical_gradient(
+    f: Callable[[NDArray[np.float64]], Any], x: ArrayLike, *, eps: float = 1e-6
+) -> NDArray[np.float64]:
     r"""Gradient of a scalar function by central differences.
 
     .. math::
@@ -389,7 +468,7 @@ def numerical_gradient(f, x, *, eps=1e-6):
     x : array_like
         The point, any shape. Evaluated in float64.
     eps : float, default 1e-6
-        Relative step.
+        Relative step, > 0.
 
     Returns
     -------
@@ -399,9 +478,10 @@ def numerical_gradient(f, x, *, eps=1e-6):
     Raises
     ------
     TypeError
-        If ``f`` is not callable or does not return a scalar.
+        If ``f`` is not callable or does not return a real scalar (``None``
+        included), or ``eps`` is not a real number.
     ValueError
-        If ``x`` is empty or not finite, or ``eps`` is not positive.
+        If ``x`` is empty or not finite, or ``eps`` is not finite and positive.
 
     See Also
     --------
@@ -414,38 +494,38 @@ def numerical_gradient(f, x, *, eps=1e-6):
     >>> print(numerical_gradient(lambda v: np.sum(v ** 2), [1.0, -2.0]).round(6))
     [ 2. -4.]
     """
-    if not callable(f):
-        raise TypeError(f"f must be callable, got {type(f).__name__}.")
-    x = as_float_array(x, "x", dtype=np.float64).copy()
-    check_finite(x, "x")
-    eps = check_nonnegative_scalar(eps, "eps")
-    if eps == 0:
-        raise ValueError("eps must be > 0, got 0.")
-    grad = np.empty_like(x)
-    flat_x, flat_g = x.reshape(-1), grad.reshape(-1)
+    _check_callable(f, "f")
+    point = as_float_array(x, "x", dtype=np.float64).copy()  # the caller's x stays as it is
+    check_finite(point, "x")
+    step = check_option(
+        "eps",
+        eps,
+        low=0,
+        low_open=True,
+        high=1,
+        hint="a relative step; 1e-6 balances truncation and rounding in float64.",
+    )
+    grad = np.empty_like(point)
+    flat_x, flat_g = point.reshape(-1), grad.reshape(-1)
     for i in range(flat_x.size):
         original = flat_x[i]
-        h = eps * max(1.0, abs(original))
+        h = step * max(1.0, abs(original))
         flat_x[i] = original + h
-        up = _scalar(f(x))
+        up = _value_of_f(f(point))
         flat_x[i] = original - h
-        down = _scalar(f(x))
+        down = _value_of_f(f(point))
         flat_x[i] = original
         flat_g[i] = (up - down) / (2 * h)
     return grad
 
 
-def _scalar(value):
-    arr = np.asarray(value, dtype=np.float64)
-    if arr.ndim != 0:
-        raise TypeError(
-            f"f must return a scalar, got an array of shape {arr.shape}; reduce it "
-            "(for example with .sum())."
-        )
-    return float(arr)
-
-
-def check_gradient(f, grad, x, *, eps=1e-6):
+def check_gradient(
+    f: Callable[[NDArray[np.float64]], Any],
+    grad: Callable[[NDArray[np.float64]], ArrayLike],
+    x: ArrayLike,
+    *,
+    eps: float = 1e-6,
+) -> float:
     r"""Largest relative error between an analytic gradient and central differences.
 
     .. math::
@@ -474,9 +554,10 @@ def check_gradient(f, grad, x, *, eps=1e-6):
     Raises
     ------
     TypeError
-        If ``f`` or ``grad`` is not callable.
+        If ``f`` or ``grad`` is not callable, or ``grad(x)`` is not an array of
+        real numbers; or as :func:`numerical_gradient`.
     ValueError
-        If ``grad(x)`` does not have the shape of ``x``.
+        If ``grad(x)`` does not have the shape of ``x``; or as :func:`numerical_gradient`.
 
     Examples
     --------
@@ -489,14 +570,234 @@ def check_gradient(f, grad, x, *, eps=1e-6):
     >>> print(check_gradient(f, right, x) < 1e-7, check_gradient(f, wrong, x) > 0.1)
     True True
     """
-    if not callable(grad):
-        raise TypeError(f"grad must be callable, got {type(grad).__name__}.")
+    _check_callable(grad, "grad")
     numeric = numerical_gradient(f, x, eps=eps)
-    analytic = np.asarray(grad(np.asarray(x, dtype=np.float64)), dtype=np.float64)
+    claimed = grad(np.asarray(x, dtype=np.float64))
+    analytic = np.asarray(claimed)
+    if analytic.dtype.kind not in "iuf":
+        raise TypeError(
+            f"grad must return an array of real numbers, got {show_with_type(claimed)}."
+        )
     if analytic.shape != numeric.shape:
         raise ValueError(
             f"grad(x) has shape {analytic.shape} but x has shape {numeric.shape}; a "
             "gradient has the shape of its argument."
         )
+    analytic = analytic.astype(np.float64)
     scale = np.maximum(1.0, np.maximum(np.abs(analytic), np.abs(numeric)))
     return float(np.max(np.abs(analytic - numeric) / scale))
+
+
+# --------------------------------------------- the cross-entropies from logits
+
+
+def sparse_categorical_cross_entropy_grad(
+    y_true: ArrayLike,
+    logits: ArrayLike,
+    *,
+    axis: int = -1,
+    reduction: str = "mean",
+    sample_weight: ArrayLike | None = None,
+    label_smoothing: float = 0.0,
+    class_weight: ArrayLike | None = None,
+    ignore_index: int | None = None,
+    where: ArrayLike | None = None,
+    z_loss: float = 0.0,
+) -> NDArray[np.floating[Any]]:
+    r"""Gradient of ``sparse_categorical_cross_entropy(..., from_logits=True)`` w.r.t. the logits.
+
+    With :math:`p = \operatorname{softmax}(x)`, class weights :math:`w`, smoothing
+    :math:`\varepsilon` over :math:`C` classes and z-loss coefficient :math:`\zeta`,
+    example :math:`i` costs
+    :math:`\ell_i = (1 - \varepsilon) w_{y} (L - x_{y})
+    + \frac{\varepsilon}{C} \sum_{k} w_k (L - x_k) + \zeta L^2`
+    with :math:`L = \log \sum_k e^{x_k}` and :math:`\partial L / \partial x_j = p_j`, so
+
+    .. math::
+
+        \frac{\partial \ell_i}{\partial x_j} = p_j \Bigl((1 - \varepsilon) w_y
+        + \frac{\varepsilon}{C} \sum_k w_k + 2 \zeta L\Bigr)
+        - (1 - \varepsilon) w_y [j = y] - \frac{\varepsilon}{C} w_j .
+
+    Masked classes (``-inf`` logits or ``where=False``) have :math:`p_j = 0` and
+    drop out of both sums: their gradient is 0. Ignored targets and fully masked
+    rows get a zero row. The reduction is applied as in the loss: ``"mean"``
+    divides by the summed weights of the counted targets (times ``sample_weight``).
+
+    Parameters
+    ----------
+    y_true, logits, axis, reduction, sample_weight
+        As :func:`sparse_categorical_cross_entropy` with ``from_logits=True``.
+    label_smoothing, class_weight, ignore_index, where, z_loss
+        The options of that loss, with the same meaning.
+
+    Returns
+    -------
+    ndarray
+        The gradient of the reduced loss, shape and float dtype of ``logits``; for
+        ``reduction="none"``, row :math:`i` is the gradient of :math:`\ell_i`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`sparse_categorical_cross_entropy`.
+
+    See Also
+    --------
+    sparse_softmax_cross_entropy_grad : the plain gradient, softmax(x) - onehot(y).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentlab import sparse_categorical_cross_entropy_grad
+    >>> g = sparse_categorical_cross_entropy_grad([0], [[0.0, 0.0, -np.inf]], reduction="sum")
+    >>> print(g.round(4))  # the masked class gets exactly 0
+    [[-0.5  0.5  0. ]]
+    """
+    x, axis, live = as_masked_logits(logits, axis, where)
+    smoothing = float(
+        check_option("label_smoothing", label_smoothing, low=0, high=1, hint="0.1 is typical.")
+    )
+    zeta = float(check_option("z_loss", z_loss, low=0, hint="1e-4 is typical."))
+    reduction = check_reduction(reduction)
+    ignore = check_option("ignore_index", ignore_index, integer=True, allow_none=True)
+    n_classes = x.shape[axis]
+    codes = as_class_labels(y_true, "y_true", n_classes, batch_shape(x, axis), ignore_index=ignore)
+    w = as_class_weight(class_weight, n_classes, x.dtype)
+    rows = as_rows(x, axis)
+    flat_codes = codes.reshape(-1)
+    grad = _sparse_option_grad_rows(rows, flat_codes, smoothing, zeta, w)
+    counted = np.ones(rows.shape[0], x.dtype) if w is None else w[flat_codes].astype(x.dtype)
+    excluded = np.zeros(rows.shape[0], bool)
+    if ignore is not None:
+        excluded |= (np.asarray(y_true) == ignore).reshape(-1)
+    if live is not None:
+        excluded |= ~live.reshape(-1)
+    grad[excluded] = 0.0
+    counted[excluded] = 0.0
+    scale = _reduction_scale(counted, reduction, sample_weight, batch_shape(x, axis))
+    with np.errstate(over="ignore", invalid="ignore"):  # huge weights: inf, not a warning
+        grad *= scale.reshape(-1, 1)
+    moved = np.moveaxis(x, axis, -1).shape
+    return np.moveaxis(grad.reshape(moved), -1, axis)
+
+
+def _sparse_option_grad_rows(
+    x: NDArray[Any], codes: NDArray[Any], smoothing: float, zeta: float, w: NDArray[Any] | None
+) -> NDArray[Any]:
+    """Gradient of each row's loss (see the formula above), rows of shape (N, C)."""
+    n, n_classes = x.shape
+    p = _kernels.softmax(x, 1)
+    allowed = ~np.isneginf(x)
+    w_row = np.ones((1, n_classes), x.dtype) if w is None else w[np.newaxis, :]
+    w_true = w_row[0, codes] if w is not None else np.ones(n, x.dtype)
+    coefficient = (1 - smoothing) * w_true
+    uniform = smoothing / n_classes * np.where(allowed, w_row, 0)
+    coefficient = coefficient + uniform.sum(axis=1)
+    if zeta:
+        with np.errstate(invalid="ignore"):
+            lse = reduce_rows_in_blocks(_kernels.logsumexp_rows, x.dtype, 1, x)
+        coefficient = coefficient + 2 * zeta * lse
+    grad = p * coefficient[:, np.newaxis] - uniform
+    grad[np.arange(n), codes] -= (1 - smoothing) * w_true
+    return grad.astype(x.dtype, copy=False)
+
+
+def _reduction_scale(
+    counted: NDArray[Any],
+    reduction: str,
+    sample_weight: ArrayLike | None,
+    shape: tuple[int, ...],
+) -> NDArray[Any]:
+    """The factor of each example's gradient in the reduced loss."""
+    s = as_sample_weight(sample_weight, shape[0] if shape else 1, counted.dtype)
+    factor = np.ones_like(counted)
+    if s is not None:
+        factor = np.broadcast_to(s.reshape((-1,) + (1,) * (len(shape) - 1)), shape).reshape(-1)
+        factor = factor.astype(counted.dtype)
+    if reduction != "mean":
+        return factor
+    with np.errstate(over="ignore"):  # huge weights: an inf denominator, a zero gradient
+        denominator = (factor * counted).sum()
+    if denominator == 0:
+        raise ValueError(
+            "no target counts towards the mean: every one is ignored (ignore_index), "
+            "masked (where) or has weight 0, so the mean is 0 / 0. Use reduction='sum' "
+            "(which gives 0) or check how the batch was built."
+        )
+    return factor / denominator
+
+
+def crammer_singer_hinge_grad(
+    y_true: ArrayLike,
+    scores: ArrayLike,
+    *,
+    margin: float = 1.0,
+    axis: int = -1,
+) -> FloatArray:
+    r"""(Sub)gradient of :func:`~xentlab.crammer_singer_hinge_loss` w.r.t. the scores.
+
+    With :math:`k = \arg\max_{j \ne y} s_j` (the first one on a tie) and
+    :math:`h = \Delta + s_k - s_y`:
+
+    .. math::
+
+        \frac{\partial \ell}{\partial s_k} = [h > 0], \qquad
+        \frac{\partial \ell}{\partial s_y} = -[h > 0], \qquad
+        \frac{\partial \ell}{\partial s_j} = 0 \text{ otherwise}
+
+    At the kink (:math:`h = 0` exactly) the subgradient 0 is used.
+
+    Parameters
+    ----------
+    y_true : array_like of int
+    scores : array_like
+    margin : float, default 1.0
+        :math:`\Delta \ge 0`.
+    axis : int, default -1
+
+    Returns
+    -------
+    ndarray
+        Same shape and dtype as ``scores``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`~xentlab.crammer_singer_hinge_loss`.
+
+    Notes
+    -----
+    Chapter 6 of the book, *Hinge vs cross-entropy*, compares the hinge losses.
+
+    See Also
+    --------
+    multiclass_hinge_grad : the Weston-Watkins loss's, one term per violating class.
+
+    Examples
+    --------
+    >>> from xentlab import crammer_singer_hinge_grad
+    >>> print(crammer_singer_hinge_grad([0], [[3.2, 5.1, -1.7]]))
+    [[-1.  1.  0.]]
+    """
+    s, codes, axis = _scores_and_codes(y_true, scores, axis, ("y_true", "scores"))
+    if s.shape[axis] < 2:
+        raise ValueError(
+            f"scores needs at least two classes along axis {axis}, got shape {s.shape}; "
+            "for a single score per example use hinge_loss."
+        )
+    margin = check_option("margin", margin, low=0)
+    index = np.expand_dims(codes, axis)
+    others = s.copy()
+    np.put_along_axis(others, index, -np.inf, axis=axis)
+    best = np.argmax(others, axis=axis, keepdims=True)
+    with np.errstate(over="ignore"):
+        active = (
+            margin
+            + np.take_along_axis(others, best, axis=axis)
+            - np.take_along_axis(s, index, axis=axis)
+        ) > 0
+    grad = np.zeros_like(s)
+    np.put_along_axis(grad, best, active.astype(s.dtype), axis=axis)
+    np.put_along_axis(grad, index, -active.astype(s.dtype), axis=axis)
+    return grad

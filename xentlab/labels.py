@@ -4,13 +4,20 @@ Chapter 8 of the book, *Beyond the articles*, uses them to show that a smoothed
 cross-entropy is the plain cross-entropy against a mixed target.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from ._validation import (
     as_class_labels,
     as_float_array,
     check_in_unit_interval,
     check_ndim_at_least,
+    check_option,
+    show_with_type,
 )
 
 __all__ = ["one_hot", "smooth_labels"]
@@ -19,12 +26,12 @@ __all__ = ["one_hot", "smooth_labels"]
 # --------------------------------------------------------------------- kernels
 
 
-def _one_hot(codes, n_classes, dtype):
+def _one_hot(codes: NDArray[np.intp], n_classes: int, dtype: np.dtype[Any]) -> NDArray[Any]:
     # Comparing against 0..C-1 broadcasts each label into its own row of C flags.
     return (codes[..., np.newaxis] == np.arange(n_classes)).astype(dtype)
 
 
-def _smooth_labels(labels, e):
+def _smooth_labels(labels: NDArray[np.floating[Any]], e: np.floating[Any]) -> NDArray[Any]:
     # Mix the target with the uniform distribution over the C classes.
     return (1 - e) * labels + e / labels.shape[-1]
 
@@ -32,29 +39,33 @@ def _smooth_labels(labels, e):
 # ------------------------------------------------------------------ validation
 
 
-def _check_n_classes(n_classes):
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
+def _check_dtype(dtype: Any) -> np.dtype[Any]:
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
         raise TypeError(
-            f"n_classes must be an int, got {n_classes!r}; pass the number of classes, "
-            "for example int(labels.max()) + 1."
+            f"dtype must be a NumPy dtype, got {show_with_type(dtype)}; "
+            "np.float64 or np.float32 are the usual choices."
+        ) from None
+    if result.kind not in "biuf":
+        raise TypeError(
+            f"dtype must be a numeric dtype (float, int or bool), got {result}; "
+            "np.float64 or np.float32 are the usual choices."
         )
-    if n_classes < 1:
-        raise ValueError(f"n_classes must be >= 1, got {n_classes!r}.")
-    return int(n_classes)
+    return result
 
 
-def _check_fraction(value, name):
-    if isinstance(value, bool) or not np.isscalar(value) or not np.isreal(value):
-        raise TypeError(f"{name} must be a real number in [0, 1], got {value!r}.")
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}; 0.1 is typical.")
-    return float(value)
+def _shape_of_labels(labels: ArrayLike) -> tuple[int, ...]:
+    try:
+        return np.shape(labels)
+    except ValueError:  # ragged nested lists: as_class_labels says so, naming labels
+        return ()
 
 
 # ---------------------------------------------------------------------- public
 
 
-def one_hot(labels, n_classes, *, dtype=np.float64):
+def one_hot(labels: ArrayLike, n_classes: int, *, dtype: DTypeLike = np.float64) -> NDArray[Any]:
     r"""One-hot encode integer class labels along a new last axis.
 
     .. math::
@@ -102,21 +113,18 @@ def one_hot(labels, n_classes, *, dtype=np.float64):
     >>> print(one_hot([1, 0], 2, dtype=np.float32).dtype)
     float32
     """
-    n_classes = _check_n_classes(n_classes)
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be a NumPy dtype, got {dtype!r}.") from None
-    if dtype.kind not in "biuf":
-        raise TypeError(
-            f"dtype must be a numeric dtype (float, int or bool), got {dtype}; "
-            "np.float64 or np.float32 are the usual choices."
-        )
-    codes = as_class_labels(labels, "labels", n_classes, np.shape(labels))
-    return _one_hot(codes, n_classes, dtype)
+    n_classes = check_option(
+        "n_classes",
+        n_classes,
+        integer=True,
+        low=1,
+        hint="pass the number of classes, for example int(labels.max()) + 1.",
+    )
+    codes = as_class_labels(labels, "labels", n_classes, _shape_of_labels(labels))
+    return _one_hot(codes, n_classes, _check_dtype(dtype))
 
 
-def smooth_labels(labels, e):
+def smooth_labels(labels: ArrayLike, e: float) -> NDArray[np.floating[Any]]:
     r"""Label smoothing: mix each target with the uniform distribution.
 
     .. math::
@@ -167,8 +175,8 @@ def smooth_labels(labels, e):
     >>> print(smooth_labels([[0.0, 1.0, 0.0, 0.0]], 0.1))
     [[0.025 0.925 0.025 0.025]]
     """
-    labels = as_float_array(labels, "labels")
-    check_ndim_at_least(labels, "labels", 1)
-    check_in_unit_interval(labels, "labels")
-    e = _check_fraction(e, "e")
-    return _smooth_labels(labels, labels.dtype.type(e))
+    target = as_float_array(labels, "labels")
+    check_ndim_at_least(target, "labels", 1)
+    check_in_unit_interval(target, "labels")
+    e = check_option("e", e, low=0, high=1, hint="0.1 is typical.")
+    return _smooth_labels(target, target.dtype.type(e))

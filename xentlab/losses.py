@@ -6,28 +6,50 @@ Each loss computes a per-example value, then reduces it: ``reduction="mean"``
 Chapters 3 (binary), 4 (categorical) and 6 (hinge) of the book derive them.
 """
 
-import warnings
+from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from ._blocks import as_rows, elementwise_in_blocks, reduce_rows_in_blocks
+from ._blocks import as_rows, elementwise_in_blocks, reduce_rows_in_blocks, row_blocks
+from ._kernels import (
+    logsumexp_rows,
+    sigmoid_cross_entropy,
+    softmax_cross_entropy_rows,
+    sparse_softmax_ce_terms_rows,
+    uniform_surprise_rows,
+    unshifted_bound,
+    xlogy,
+)
 from ._validation import (
+    all_minus_inf_error,
+    as_array,
     as_class_labels,
+    as_class_weight,
     as_float_array,
     as_float_arrays,
+    as_mask,
+    as_masked_logits,
+    as_pos_weight,
     as_sample_weight,
-    block_check,
+    batch_shape,
     check_class_axis,
     check_finite,
     check_in_unit_interval,
-    check_nonnegative_scalar,
+    check_logits,
+    check_option,
     check_reduction,
     check_same_shape,
     check_sums_to_one,
-    probability_row_blocks,
+    in_unit_interval_by_blocks,
     reduce_loss,
+    rows_sum_to_one_by_blocks,
+    show,
+    warn,
+    weighted,
 )
-from .information import _xlogy
 
 __all__ = [
     "binary_cross_entropy",
@@ -37,84 +59,112 @@ __all__ = [
     "mean_squared_error",
     "hinge_loss",
     "multiclass_hinge_loss",
+    "crammer_singer_hinge_loss",
 ]
+
+Array = NDArray[Any]
+Loss = NDArray[np.floating[Any]] | np.floating[Any]
 
 
 # --------------------------------------------------------------------- kernels
 
 
-def _binary_cross_entropy(y, p):
+def _binary_cross_entropy(y: Array, p: Array) -> Array:
     # log(1 - p) as log1p(-p): exact for small p, where 1 - p would round.
     with np.errstate(divide="ignore", invalid="ignore"):
         log_not_p = np.log1p(-p)
         # "0 - ..." rather than "-(...)": a perfect prediction costs +0.0, not -0.0.
-        return 0.0 - (_xlogy(y, p) + np.where(y == 1, 0, (1 - y) * log_not_p))
+        return 0.0 - (xlogy(y, p) + np.where(y == 1, 0, (1 - y) * log_not_p))
 
 
-def _categorical_cross_entropy(y, p, smoothing, weights, eps):
+def _categorical_cross_entropy(
+    y: Array, p: Array, smoothing: float, weights: Array | None, eps: float | None
+) -> Array:
     # On a (rows, C) block; label smoothing, class weights and clipping are applied
     # block by block too, so no full-size smoothed or weighted target is ever formed.
     if smoothing:
         y = (1 - smoothing) * y + smoothing / y.shape[1]
     if weights is not None:
         y = y * weights
-    return 0.0 - _xlogy(y, _clip(p, eps)).sum(axis=1)  # +0.0, not -0.0, for a perfect prediction
+    return 0.0 - xlogy(y, _clip(p, eps)).sum(axis=1)  # +0.0, not -0.0, for a perfect prediction
 
 
-def _sparse_categorical_cross_entropy(labels, p, axis):
+def _surprise_of_true_class(labels: Array, p: Array, axis: int) -> Array:
     p_true = np.take_along_axis(p, np.expand_dims(labels, axis), axis=axis)
     with np.errstate(divide="ignore"):
         return 0.0 - np.log(np.squeeze(p_true, axis=axis))  # +0.0, not -0.0, at p = 1
 
 
-def _multiclass_hinge(labels, scores, axis, margin, squared):
+def _mean_weighted_surprise(p: Array, axis: int, weights: Array | None) -> Array:
+    # (1/C) sum_j w_j (-log p_j): the cross-entropy against the uniform part of a
+    # smoothed target. A class of weight 0 costs 0, even where -log p_j is inf;
+    # where p_j = 0 and w_j > 0 it is inf, the true value.
+    with np.errstate(divide="ignore"):
+        surprise = -np.log(p)
+    if weights is not None:
+        w = _along(weights, axis, p.ndim)
+        with np.errstate(invalid="ignore"):
+            surprise = np.where(w == 0, 0, w * surprise)
+    return surprise.mean(axis=axis)
+
+
+def _multiclass_hinge(
+    labels: Array, scores: Array, axis: int, margin: float, squared: bool
+) -> Array:
     index = np.expand_dims(labels, axis)
     s_true = np.take_along_axis(scores, index, axis=axis)
-    margins = np.maximum(0, scores - s_true + margin)
-    np.put_along_axis(margins, index, 0, axis=axis)  # the sum skips j = y
-    if squared:
-        margins = margins * margins
-    return margins.sum(axis=axis)
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond the float range: inf
+        margins = np.maximum(0, scores - s_true + margin)
+        np.put_along_axis(margins, index, 0, axis=axis)  # the sum skips j = y
+        if squared:
+            margins = margins * margins
+        return margins.sum(axis=axis)
+
+
+def _gather_rows(rows: Array, codes: Array) -> Array:
+    """``rows[i, codes[i]]`` for a ``(n, C)`` block, through the flat index."""
+    index = np.arange(0, rows.size, rows.shape[1]) + codes
+    # The codes are in [0, C), so every index is in range: mode="wrap" skips
+    # take's bounds check (a third of its time), and changes nothing.
+    return rows.ravel().take(index, mode="wrap")
 
 
 # ------------------------------------------------------------------ helpers
 
 
-def _check_probabilities(y_true, y_pred, axis=None):
-    """Float arrays of the same shape and dtype; y_pred in [0, 1]."""
-    y_true, y_pred = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
-    check_same_shape(y_true, y_pred, "y_true", "y_pred")
-    check_in_unit_interval(y_true, "y_true")
-    check_in_unit_interval(y_pred, "y_pred")
-    return y_true, y_pred
+def _check_eps(eps: Any) -> float | None:
+    return check_option(
+        "eps",
+        eps,
+        low=0,
+        high=0.5,
+        high_open=True,
+        allow_none=True,
+        hint="typical values are 1e-7 to 1e-15.",
+    )
 
 
-def _check_eps(eps):
-    if eps is None:
-        return None
-    eps = check_nonnegative_scalar(eps, "eps")
-    if eps >= 0.5:
-        raise ValueError(
-            f"eps must be in [0, 0.5), got {eps!r}; typical values are 1e-7 to 1e-15."
-        )
-    return eps
+def _check_label_smoothing(label_smoothing: Any) -> float:
+    return float(
+        check_option("label_smoothing", label_smoothing, low=0, high=1, hint="0.1 is typical.")
+    )
 
 
-def _clip(p, eps):
+def _only_with_logits(**options: Any) -> None:
+    for name, value in options.items():
+        if value is not None and not (name == "z_loss" and value == 0):
+            raise ValueError(
+                f"{name} is an option of the loss from logits; pass from_logits=True with "
+                "logits as y_pred (it needs the scores, not probabilities)."
+            )
+
+
+def _clip(p: Array, eps: float | None) -> Array:
     return p if eps is None else np.clip(p, eps, 1 - eps)
 
 
-def _check_label_smoothing(label_smoothing):
-    value = check_nonnegative_scalar(label_smoothing, "label_smoothing")
-    if value > 1:
-        raise ValueError(
-            f"label_smoothing must be in [0, 1], got {label_smoothing!r}; 0.1 is typical."
-        )
-    return value
-
-
-def _finish(per_example, reduction, sample_weight):
-    check_reduction(reduction)
+def _finish(per_example: Array, reduction: Any, sample_weight: ArrayLike | None) -> Loss:
+    reduction = check_reduction(reduction)
     n = per_example.shape[0] if per_example.ndim else 1
     w = as_sample_weight(sample_weight, n, per_example.dtype)
     if w is not None and per_example.ndim == 0:
@@ -125,40 +175,22 @@ def _finish(per_example, reduction, sample_weight):
     return reduce_loss(per_example, reduction, w)[()]
 
 
-def _check_class_weight(class_weight, n_classes, dtype):
-    """One finite, non-negative weight per class, or ``None``."""
-    if class_weight is None:
-        return None
-    w = as_float_array(class_weight, "class_weight", dtype=dtype)
-    if w.shape != (n_classes,):
-        raise ValueError(
-            f"class_weight must have one weight per class, shape ({n_classes},), got "
-            f"shape {w.shape}."
-        )
-    check_finite(w, "class_weight")
-    if (w < 0).any():
-        where = int(np.flatnonzero(w < 0)[0])
-        raise ValueError(
-            f"class_weight must be non-negative, but class_weight[{where}] = {w[where]!r}; "
-            "a common choice is n_samples / (n_classes * np.bincount(y))."
-        )
-    return w
-
-
-def _along(weights, axis, ndim):
+def _along(weights: Array, axis: int, ndim: int) -> Array:
     # Shape (1, ..., C, ..., 1): one weight per class, broadcast along ``axis``.
     shape = [1] * ndim
     shape[axis] = weights.size
     return weights.reshape(shape)
 
 
-def _finish_class_weighted(weighted, true_weight, reduction, sample_weight):
+def _finish_class_weighted(
+    weighted: Array, true_weight: Array, reduction: Any, sample_weight: ArrayLike | None
+) -> Loss:
     """Reduce losses already multiplied by class weights, PyTorch's way.
 
     ``"mean"`` divides by the total weight of the true classes,
     ``sum_i s_i w[y_i]`` (``s`` the sample weights, 1 if not given).
     """
-    if reduction != "mean":
+    if check_reduction(reduction) != "mean":
         return _finish(weighted, reduction, sample_weight)
     total = _finish(np.broadcast_to(true_weight, weighted.shape), "sum", sample_weight)
     if total == 0:
@@ -173,7 +205,18 @@ def _finish_class_weighted(weighted, true_weight, reduction, sample_weight):
 # ---------------------------------------------------------------------- public
 
 
-def binary_cross_entropy(y_true, y_pred, *, reduction="mean", sample_weight=None, eps=None):
+def binary_cross_entropy(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    from_logits: bool = False,
+    reduction: str = "mean",
+    sample_weight: ArrayLike | None = None,
+    eps: float | None = None,
+    label_smoothing: float = 0.0,
+    pos_weight: ArrayLike | None = None,
+    where: ArrayLike | None = None,
+) -> Loss:
     r"""Binary cross-entropy of predicted probabilities, elementwise.
 
     .. math::
@@ -188,6 +231,11 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", sample_weight=None
         Targets in [0, 1] (hard 0/1 labels or soft labels), any shape.
     y_pred : array_like
         Predicted probabilities :math:`p = P(y = 1)`, same shape as ``y_true``.
+    from_logits : bool, default False
+        Read ``y_pred`` as raw scores (logits) rather than probabilities, and
+        compute from them with the stable identities of the ``..._with_logits``
+        functions (Keras's ``from_logits=True``). The options below marked
+        *logits only* need it.
     reduction : {"mean", "sum", "none"}, default "mean"
         ``"none"`` returns the elementwise losses (same shape as the inputs).
     sample_weight : array_like of shape (N,), optional
@@ -197,6 +245,14 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", sample_weight=None
         If given, clip ``y_pred`` to ``[eps, 1 - eps]`` first (what Keras does with
         ``eps=1e-7``). By default nothing is clipped and a confident wrong answer
         (``p = 0`` for ``y = 1``) costs ``inf``, its true value.
+    label_smoothing : float, default 0.0
+        Replace each target y by ``y (1 - e) + e / 2`` (Keras's binary label
+        smoothing).
+    pos_weight : float or array_like, optional
+        *Logits only.* Weight q of the positive term, as
+        :func:`weighted_cross_entropy_with_logits` (PyTorch's ``pos_weight``).
+    where : array_like of bool, optional
+        *Logits only.* Elements to include; the mean is over the included ones.
 
     Returns
     -------
@@ -231,22 +287,50 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", sample_weight=None
     >>> print(binary_cross_entropy([1, 0], [0.9, 0.2], reduction="none").round(4))
     [0.1054 0.2231]
     """
-    y_true, y_pred = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
-    check_same_shape(y_true, y_pred, "y_true", "y_pred")
-    eps = _check_eps(eps)
+    if check_option("from_logits", from_logits, choices=(True, False)):
+        smoothing, _ = _check_logit_options(eps, label_smoothing, 0.0)
+        reduction = check_reduction(reduction)
+        per_element, counted = _binary_from_logits(y_true, y_pred, smoothing, pos_weight, where)
+        return _reduce_counted(per_element, counted, reduction, sample_weight)
+    _only_with_logits(pos_weight=pos_weight, where=where)
+    smoothing = _check_label_smoothing(label_smoothing)
+    y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
+    check_same_shape(y, p, "y_true", "y_pred")
+    clip = _check_eps(eps)
+
+    def kernel(y_block: Array, p_block: Array) -> Array:
+        if smoothing:
+            y_block = y_block * (1 - smoothing) + smoothing / 2
+        return _binary_cross_entropy(y_block, _clip(p_block, clip))
+
     per_element = elementwise_in_blocks(
-        lambda y, p: _binary_cross_entropy(y, _clip(p, eps)), y_pred.shape, y_pred.dtype,
-        y_true, y_pred,
-        checks={0: block_check(check_in_unit_interval, y_true, "y_true"),
-                1: block_check(check_in_unit_interval, y_pred, "y_pred")},
+        kernel,
+        p.shape,
+        p.dtype,
+        y,
+        p,
+        checks=[
+            in_unit_interval_by_blocks(y, "y_true", 0),
+            in_unit_interval_by_blocks(p, "y_pred", 1),
+        ],
     )
     return _finish(per_element, reduction, sample_weight)
 
 
 def categorical_cross_entropy(
-    y_true, y_pred, *, axis=-1, reduction="mean", sample_weight=None, eps=None,
-    label_smoothing=0.0, class_weight=None,
-):
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    from_logits: bool = False,
+    axis: int = -1,
+    reduction: str = "mean",
+    sample_weight: ArrayLike | None = None,
+    eps: float | None = None,
+    label_smoothing: float = 0.0,
+    class_weight: ArrayLike | None = None,
+    where: ArrayLike | None = None,
+    z_loss: float = 0.0,
+) -> Loss:
     r"""Categorical cross-entropy of predicted class probabilities.
 
     .. math::
@@ -263,6 +347,11 @@ def categorical_cross_entropy(
         One-hot labels or target distributions, shape ``(N, C)`` (classes along ``axis``).
     y_pred : array_like
         Predicted probabilities, same shape, summing to 1 along ``axis``.
+    from_logits : bool, default False
+        Read ``y_pred`` as raw scores (logits) rather than probabilities, and
+        compute from them with the stable identities of the ``..._with_logits``
+        functions (Keras's ``from_logits=True``). The options below marked
+        *logits only* need it.
     axis : int, default -1
         The class axis.
     reduction : {"mean", "sum", "none"}, default "mean"
@@ -282,6 +371,11 @@ def categorical_cross_entropy(
         same way, so the result does not jump when a target is exactly one-hot;
         for PyTorch's class-index mean, :math:`\sum_i w_{y_i} \ell_i / \sum_i w_{y_i}`,
         use :func:`sparse_categorical_cross_entropy` with ``class_weight``.
+    where : array_like of bool, optional
+        *Logits only.* Mask of classes (or of examples), as in
+        :func:`sparse_categorical_cross_entropy`.
+    z_loss : float, default 0.0
+        *Logits only.* Adds ``z_loss * logsumexp(x)**2`` per example.
 
     Returns
     -------
@@ -323,24 +417,47 @@ def categorical_cross_entropy(
     >>> print(categorical_cross_entropy(y, p, class_weight=w, reduction="none").round(4))
     [0.3567 1.5325]
     """
-    y_true, y_pred = _check_probabilities(y_true, y_pred)
-    axis = check_class_axis(y_pred, "y_pred", axis)
+    if check_option("from_logits", from_logits, choices=(True, False)):
+        smoothing, z = _check_logit_options(eps, label_smoothing, z_loss)
+        reduction = check_reduction(reduction)
+        per_example, counted = _categorical_from_logits(
+            y_true, y_pred, axis, smoothing, z, class_weight, where
+        )
+        return _reduce_counted(per_example, counted, reduction, sample_weight)
+    _only_with_logits(where=where, z_loss=z_loss)
+    y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
+    check_same_shape(y, p, "y_true", "y_pred")
+    check_in_unit_interval(y, "y_true")
+    check_in_unit_interval(p, "y_pred")
+    axis = check_class_axis(p, "y_pred", axis)
     smoothing = _check_label_smoothing(label_smoothing)
-    check_sums_to_one(y_true, "y_true", axis)
-    check_sums_to_one(y_pred, "y_pred", axis)
-    weights = _check_class_weight(class_weight, y_true.shape[axis], y_true.dtype)
-    eps = _check_eps(eps)
-    per_example = reduce_rows_in_blocks(
-        lambda y, p: _categorical_cross_entropy(y, p, smoothing, weights, eps),
-        y_pred.dtype, axis, y_true, y_pred,
-    )
+    check_sums_to_one(y, "y_true", axis)
+    check_sums_to_one(p, "y_pred", axis)
+    weights = as_class_weight(class_weight, y.shape[axis], y.dtype)
+    clip = _check_eps(eps)
+
+    def kernel(y_rows: Array, p_rows: Array) -> Array:
+        return _categorical_cross_entropy(y_rows, p_rows, smoothing, weights, clip)
+
+    per_example = reduce_rows_in_blocks(kernel, p.dtype, axis, y, p)
     return _finish(per_example[()], reduction, sample_weight)
 
 
 def sparse_categorical_cross_entropy(
-    y_true, y_pred, *, axis=-1, reduction="mean", sample_weight=None, eps=None,
-    label_smoothing=0.0, class_weight=None,
-):
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    from_logits: bool = False,
+    axis: int = -1,
+    reduction: str = "mean",
+    sample_weight: ArrayLike | None = None,
+    eps: float | None = None,
+    label_smoothing: float = 0.0,
+    class_weight: ArrayLike | None = None,
+    ignore_index: int | None = None,
+    where: ArrayLike | None = None,
+    z_loss: float = 0.0,
+) -> Loss:
     r"""Categorical cross-entropy with integer class labels.
 
     .. math::
@@ -353,6 +470,11 @@ def sparse_categorical_cross_entropy(
         Class indices in ``[0, C)``, shape ``(N,)`` (``y_pred``'s shape without ``axis``).
     y_pred : array_like
         Predicted probabilities, shape ``(N, C)``.
+    from_logits : bool, default False
+        Read ``y_pred`` as raw scores (logits) rather than probabilities, and
+        compute from them with the stable identities of the ``..._with_logits``
+        functions (Keras's ``from_logits=True``). The options below marked
+        *logits only* need it.
     axis : int, default -1
         The class axis of ``y_pred``.
     reduction : {"mean", "sum", "none"}, default "mean"
@@ -373,6 +495,17 @@ def sparse_categorical_cross_entropy(
         + \frac{\varepsilon}{C} \sum_j w_j (-\log p_j)`.
         ``sample_weight`` :math:`s` multiplies in: the mean is
         :math:`\sum_i s_i (\cdot)_i / \sum_i s_i w_{y_i}`.
+    ignore_index : int, optional
+        *Logits only.* Targets equal to it (PyTorch uses -100) add 0 to the loss and
+        are left out of the mean's denominator, label smoothing included.
+    where : array_like of bool, optional
+        *Logits only.* optax's mask: ``False`` entries of shape ``y_pred.shape``
+        are masked classes (as a logit of ``-inf``); a mask of the batch shape is
+        one flag per example. An example with no class left adds 0 and does not
+        count in the mean.
+    z_loss : float, default 0.0
+        *Logits only.* Adds ``z_loss * logsumexp(x)**2`` per example, the
+        penalty of PaLM that keeps the log-partition function near 0.
 
     Returns
     -------
@@ -408,37 +541,58 @@ def sparse_categorical_cross_entropy(
     >>> w = [1.0, 3.0, 1.0]  # (1 * 0.0626 + 3 * 0.3567) / (1 + 3)
     >>> print(f"{sparse_categorical_cross_entropy([2, 1], p, class_weight=w):.4f}")
     0.2832
+
+    From logits, with PyTorch's options: huge logits stay finite, a target of
+    ``ignore_index`` is left out, and a ``-inf`` logit masks a class.
+
+    >>> import numpy as np
+    >>> logits = [[1000.0, -1000.0, 0.0], [2.0, 1.0, 0.1], [0.3, -np.inf, 0.2]]
+    >>> loss = sparse_categorical_cross_entropy(
+    ...     [1, -100, 0], logits, from_logits=True, ignore_index=-100, reduction="none")
+    >>> print(loss.round(4))
+    [2000.        0.        0.6444]
     """
-    y_pred = as_float_array(y_pred, "y_pred")
-    axis = check_class_axis(y_pred, "y_pred", axis)
-    check_in_unit_interval(y_pred, "y_pred")
-    check_sums_to_one(y_pred, "y_pred", axis)
-    n_classes = y_pred.shape[axis]
-    batch_shape = y_pred.shape[:axis] + y_pred.shape[axis + 1 :]
-    labels = as_class_labels(y_true, "y_true", n_classes, batch_shape)
+    if check_option("from_logits", from_logits, choices=(True, False)):
+        smoothing, z = _check_logit_options(eps, label_smoothing, z_loss)
+        reduction = check_reduction(reduction)
+        per_example, counted = _sparse_from_logits(
+            y_true, y_pred, axis, smoothing, z, class_weight, ignore_index, where
+        )
+        return _reduce_counted(per_example, counted, reduction, sample_weight)
+    _only_with_logits(ignore_index=ignore_index, where=where, z_loss=z_loss)
+    p = as_float_array(y_pred, "y_pred")
+    axis = check_class_axis(p, "y_pred", axis)
+    check_in_unit_interval(p, "y_pred")
+    check_sums_to_one(p, "y_pred", axis)
+    n_classes = p.shape[axis]
+    labels = as_class_labels(y_true, "y_true", n_classes, batch_shape(p, axis))
     smoothing = _check_label_smoothing(label_smoothing)
-    y_pred = _clip(y_pred, _check_eps(eps))
-    per_example = _sparse_categorical_cross_entropy(labels, y_pred, axis)
-    weights = _check_class_weight(class_weight, n_classes, y_pred.dtype)
+    p = _clip(p, _check_eps(eps))
+    per_example = _surprise_of_true_class(labels, p, axis)
+    weights = as_class_weight(class_weight, n_classes, p.dtype)
     if weights is not None:
         true_weight = weights[labels]
         # A class of weight 0 costs 0, even where its -log p is inf.
         with np.errstate(invalid="ignore"):
             per_example = np.where(true_weight == 0, 0, true_weight * per_example)
     if smoothing:
-        with np.errstate(divide="ignore"):
-            surprise = -np.log(y_pred)
-        if weights is not None:
-            w = _along(weights, axis, y_pred.ndim)
-            with np.errstate(invalid="ignore"):
-                surprise = np.where(w == 0, 0, w * surprise)
-        per_example = (1 - smoothing) * per_example + smoothing * surprise.mean(axis=axis)
+        uniform_part = _mean_weighted_surprise(p, axis, weights)
+        with np.errstate(invalid="ignore"):  # 0 x inf: a smoothing of 1 ignores the label
+            per_example = np.where(smoothing == 1, 0, (1 - smoothing) * per_example)
+        per_example = per_example + smoothing * uniform_part
     if weights is None:
         return _finish(per_example, reduction, sample_weight)
     return _finish_class_weighted(per_example, true_weight, reduction, sample_weight)
 
 
-def log_loss(y_true, y_pred, *, normalize=True, sample_weight=None, labels=None):
+def log_loss(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    normalize: bool = True,
+    sample_weight: ArrayLike | None = None,
+    labels: ArrayLike | None = None,
+) -> float:
     r"""Log loss with the conventions of ``sklearn.metrics.log_loss``.
 
     .. math::
@@ -508,103 +662,100 @@ def log_loss(y_true, y_pred, *, normalize=True, sample_weight=None, labels=None)
     >>> print(f"{log_loss(['spam', 'ham', 'ham', 'spam'], [0.9, 0.1, 0.2, 0.65]):.5f}")
     0.21616
     """
-    y_pred = as_float_array(y_pred, "y_pred")
-    if y_pred.ndim not in (1, 2):
-        raise ValueError(
-            f"y_pred must have shape (N,) or (N, C), got shape {y_pred.shape}."
-        )
-    y_true = np.asarray(y_true)
-    n = y_pred.shape[0]
-    if y_true.ndim == 2 and y_true.shape[1] == 1:
+    p, y = _log_loss_inputs(y_true, y_pred)
+    normalize = check_option("normalize", normalize, choices=(True, False))
+    weights = as_sample_weight(sample_weight, p.shape[0], np.float64)
+    if p.shape[1] == 1:
+        # One column: the probability of the positive (larger) label.
+        check_in_unit_interval(p, "y_pred")
+        p = np.concatenate([1 - p, p], axis=1)
+    if y.ndim == 2:
+        per_example = _log_loss_of_indicators(y, p)
+    else:
+        per_example = _log_loss_of_labels(_label_codes(y, labels, p.shape[1]), p)
+    if weights is None:
+        total = float(per_example.sum())
+        return total / p.shape[0] if normalize else total
+    total = float(np.dot(per_example, weights))
+    return total / float(weights.sum()) if normalize else total
+
+
+def _log_loss_inputs(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[Array, Array]:
+    """``y_pred`` as ``(N, C)`` floats and ``y_true`` as ``(N,)`` labels or ``(N, C)``."""
+    p = as_float_array(y_pred, "y_pred")
+    if p.ndim not in (1, 2):
+        raise ValueError(f"y_pred must have shape (N,) or (N, C), got shape {p.shape}.")
+    p = p.reshape(p.shape[0], -1)
+    y = as_array(y_true, "y_true")
+    if y.ndim == 2 and y.shape[1] == 1:
         # A column of labels, as scikit-learn reads it (not a 1-class indicator).
-        y_true = y_true[:, 0]
-    if y_true.ndim not in (1, 2) or y_true.shape[0] != n:
+        y = y[:, 0]
+    n = p.shape[0]
+    if y.ndim not in (1, 2) or y.shape[0] != n:
         raise ValueError(
             f"y_true must have shape ({n},) (labels) or ({n}, C) (indicator matrix) to "
-            f"match y_pred of shape {y_pred.shape}, got shape {y_true.shape}."
+            f"match y_pred of shape {np.shape(y_pred)}, got shape {y.shape}."
         )
-    if not isinstance(normalize, (bool, np.bool_)):
-        raise TypeError(f"normalize must be True or False, got {normalize!r}.")
-    weights = as_sample_weight(sample_weight, n, np.float64)
-
-    if y_pred.ndim == 1 or y_pred.shape[1] == 1:
-        # One column: the probability of the positive (larger) label.
-        check_in_unit_interval(y_pred, "y_pred")
-        positive = y_pred.reshape(-1)
-        y_pred = np.stack([1 - positive, positive], axis=1)
-
-    if y_true.ndim == 2:
-        check_in_unit_interval(y_pred, "y_pred")
-        check_sums_to_one(y_pred, "y_pred", axis=1)
-        indicator = as_float_array(y_true, "y_true", dtype=y_pred.dtype)
-        if indicator.shape[1] != y_pred.shape[1]:
-            raise ValueError(
-                f"y_true and y_pred contain different numbers of classes "
-                f"{indicator.shape[1]}, {y_pred.shape[1]}."
-            )
-        if not np.isin(indicator, (0, 1)).all():
-            raise ValueError(
-                "y_true as a 2-d array must be a 0/1 indicator matrix; for soft targets "
-                "use categorical_cross_entropy."
-            )
-        eps = np.finfo(y_pred.dtype).eps
-        # Clip in y_pred's dtype, take the log in float64: scikit-learn's order.
-        clipped = np.clip(y_pred, eps, 1 - eps).astype(np.float64)
-        per_example = -_xlogy(indicator.astype(np.float64), clipped).sum(axis=1)
-    else:
-        codes = _label_codes(y_true, labels, y_pred.shape[1])
-        y_pred = as_rows(y_pred, 1)
-        # Gather p[i, y_i] through the flat index: O(N) work, no one-hot matrix. Each
-        # block's values are gathered right after its checks, while it is in the cache:
-        # one pass through y_pred for the checks and the loss, not three.
-        p_true = np.empty(n, y_pred.dtype)
-        for rows, block in probability_row_blocks(y_pred, "y_pred"):
-            index = np.arange(0, block.size, block.shape[1]) + codes[rows]
-            # The codes are in [0, C), so every index is in range: mode="wrap" skips
-            # take's bounds check (a third of its time), and changes nothing.
-            block.ravel().take(index, out=p_true[rows], mode="wrap")
-        eps = np.finfo(y_pred.dtype).eps
-        p_true = np.clip(p_true, eps, 1 - eps, out=p_true).astype(np.float64, copy=False)
-        per_example = np.log(p_true, out=p_true)  # p_true is a fresh array: log in place
-        np.negative(per_example, out=per_example)
-
-    if weights is None:
-        total = per_example.sum()
-        return float(total / n) if normalize else float(total)
-    total = np.dot(per_example, weights)
-    return float(total / weights.sum()) if normalize else float(total)
+    if y.dtype.kind == "c":
+        raise TypeError(
+            f"y_true must hold class labels (numbers or strings), got dtype {y.dtype}; "
+            "complex numbers are not labels."
+        )
+    if y.dtype.kind == "f" and y.ndim == 1:
+        check_finite(y, "y_true")
+    return p, y
 
 
-def _label_codes(y_true, labels, n_columns):
+def _log_loss_of_indicators(y: Array, p: Array) -> Array:
+    check_in_unit_interval(p, "y_pred")
+    check_sums_to_one(p, "y_pred", 1)
+    indicator = as_float_array(y, "y_true", dtype=p.dtype)
+    if indicator.shape[1] != p.shape[1]:
+        raise ValueError(
+            f"y_true and y_pred contain different numbers of classes "
+            f"{indicator.shape[1]}, {p.shape[1]}."
+        )
+    if not np.isin(indicator, (0, 1)).all():
+        raise ValueError(
+            "y_true as a 2-d array must be a 0/1 indicator matrix; for soft targets "
+            "use categorical_cross_entropy."
+        )
+    eps = np.finfo(p.dtype).eps
+    # Clip in y_pred's dtype, take the log in float64: scikit-learn's order.
+    clipped = np.clip(p, eps, 1 - eps).astype(np.float64)
+    return 0.0 - xlogy(indicator.astype(np.float64), clipped).sum(axis=1)
+
+
+def _log_loss_of_labels(codes: Array, p: Array) -> Array:
+    # Gather p[i, y_i]: O(N) work, no one-hot matrix. Each block is checked (values
+    # in [0, 1], rows summing to 1) right before its values are gathered, while it is
+    # in the cache: one pass through y_pred for the checks and the loss, not three.
+    rows = as_rows(p, 1)
+    p_true = reduce_rows_in_blocks(
+        _gather_rows,
+        rows.dtype,
+        1,
+        rows,
+        per_row=(codes,),
+        checks=[
+            in_unit_interval_by_blocks(rows, "y_pred", 0),
+            rows_sum_to_one_by_blocks(rows, "y_pred", 0),
+        ],
+    )
+    eps = np.finfo(p.dtype).eps
+    p_true = np.clip(p_true, eps, 1 - eps, out=p_true).astype(np.float64, copy=False)
+    per_example = np.log(p_true, out=p_true)  # p_true is a fresh array: log in place
+    return np.negative(per_example, out=per_example)
+
+
+def _label_codes(y_true: Array, labels: ArrayLike | None, n_columns: int) -> Array:
     """Position of each label of ``y_true`` in the sorted label set, as scikit-learn."""
-    if labels is None:
-        classes = _unique_labels(y_true)
-        if classes.size == 1:
-            raise ValueError(
-                f"y_true contains only one label ({classes[0].item()!r}). Please provide the list "
-                "of all expected class labels explicitly through the labels argument."
-            )
-    else:
-        given = np.asarray(labels)
-        classes = np.unique(given)
-        if classes.size < 2:
-            raise ValueError(
-                f"labels needs to contain at least two labels, got {given.tolist()!r}."
-            )
-        if classes.size != given.size or not np.array_equal(classes, given):
-            warnings.warn(
-                f"labels passed were {given.tolist()!r}, but the columns of y_pred are "
-                f"taken in sorted order {classes.tolist()!r}; pass labels sorted and order "
-                "the columns of y_pred the same way.",
-                UserWarning,
-                stacklevel=3,
-            )
-        unknown = ~np.isin(y_true, classes)
-        if unknown.any():
-            raise ValueError(
-                f"y_true contains labels {sorted(set(np.asarray(y_true)[unknown].tolist()))!r} "
-                f"that are not in labels {given.tolist()!r}; add them to labels."
-            )
+    classes = _unique_labels(y_true) if labels is None else _given_labels(labels, y_true)
+    if labels is None and classes.size == 1:
+        raise ValueError(
+            f"y_true contains only one label ({show(classes[0])}). Please provide the list "
+            "of all expected class labels explicitly through the labels argument."
+        )
     if classes.size != n_columns:
         found = "labels" if labels is not None else "y_true"
         raise ValueError(
@@ -613,20 +764,52 @@ def _label_codes(y_true, labels, n_columns):
             "the true labels explicitly through the labels argument."
         )
     if classes.dtype.kind in "iu" and classes[0] == 0 and classes[-1] == classes.size - 1:
-        return np.asarray(y_true)  # labels 0..C-1 are their own positions: skip the search
+        # Labels 0..C-1 are their own positions: skip the search.
+        return y_true.astype(np.intp, copy=False)
     return np.searchsorted(classes, y_true)
 
 
-def _unique_labels(y_true):
+def _given_labels(labels: ArrayLike, y_true: Array) -> Array:
+    """The sorted set of ``labels``, checked to hold every label of ``y_true``."""
+    given = as_array(labels, "labels")
+    if given.dtype.kind == "c":
+        raise TypeError(f"labels must be real class labels, got dtype {given.dtype}.")
+    if given.dtype.kind == "f":
+        check_finite(given, "labels")
+    classes = np.unique(given)
+    if classes.size < 2:
+        raise ValueError(f"labels needs to contain at least two labels, got {given.tolist()!r}.")
+    if classes.size != given.size or not np.array_equal(classes, given):
+        warn(
+            f"labels passed were {given.tolist()!r}, but the columns of y_pred are "
+            f"taken in sorted order {classes.tolist()!r}; pass labels sorted and order "
+            "the columns of y_pred the same way."
+        )
+    unknown = ~np.isin(y_true, classes)
+    if unknown.any():
+        raise ValueError(
+            f"y_true contains labels {sorted(set(y_true[unknown].tolist()))!r} "
+            f"that are not in labels {given.tolist()!r}; add them to labels."
+        )
+    return classes
+
+
+def _unique_labels(y_true: Array) -> Array:
     """``np.unique(y_true)``, by counting when the labels are small non-negative ints."""
-    y = np.asarray(y_true)
+    y = y_true
     if y.dtype.kind in "iu" and y.size and y.min() >= 0 and y.max() < 2 * y.size + 1024:
         # A count per value is O(N + max), against the O(N log N) sort of np.unique.
-        return np.flatnonzero(np.bincount(y.ravel())).astype(y.dtype)
+        return np.flatnonzero(np.bincount(y.ravel().astype(np.intp))).astype(y.dtype)
     return np.unique(y)
 
 
-def mean_squared_error(y_true, y_pred, *, reduction="mean", sample_weight=None):
+def mean_squared_error(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    reduction: str = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> Loss:
     r"""Mean squared error, elementwise, for comparison with the cross-entropies.
 
     .. math::
@@ -664,15 +847,22 @@ def mean_squared_error(y_true, y_pred, *, reduction="mean", sample_weight=None):
     >>> print(f"{mean_squared_error([1.0, 0.0], [0.9, 0.2]):.4f}")
     0.0250
     """
-    y_true, y_pred = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
-    check_same_shape(y_true, y_pred, "y_true", "y_pred")
-    check_finite(y_true, "y_true")
-    check_finite(y_pred, "y_pred")
-    diff = y_true - y_pred
-    return _finish(diff * diff, reduction, sample_weight)
+    y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
+    check_same_shape(y, p, "y_true", "y_pred")
+    check_finite(y, "y_true")
+    check_finite(p, "y_pred")
+    with np.errstate(over="ignore"):  # a square beyond the float range is inf
+        diff = y - p
+        return _finish(diff * diff, reduction, sample_weight)
 
 
-def hinge_loss(y_true, scores, *, reduction="mean", sample_weight=None):
+def hinge_loss(
+    y_true: ArrayLike,
+    scores: ArrayLike,
+    *,
+    reduction: str = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> Loss:
     r"""Binary hinge loss of decision scores.
 
     .. math::
@@ -718,20 +908,26 @@ def hinge_loss(y_true, scores, *, reduction="mean", sample_weight=None):
     check_same_shape(y, s, "y_true", "scores")
     check_finite(y, "y_true")
     check_finite(s, "scores")
-    values = np.unique(y)
-    if not (set(values.tolist()) <= {-1.0, 1.0} or set(values.tolist()) <= {0.0, 1.0}):
+    values = np.unique(y).tolist()
+    if not (set(values) <= {-1.0, 1.0} or set(values) <= {0.0, 1.0}):
         raise ValueError(
             f"y_true must hold binary labels in {{-1, +1}} or {{0, 1}}, got the values "
-            f"{values.tolist()[:10]!r}; for more than two classes use multiclass_hinge_loss."
+            f"{values[:10]!r}; for more than two classes use multiclass_hinge_loss."
         )
-    y = np.where(y == 0, -1, y).astype(s.dtype, copy=False)
-    return _finish(np.maximum(0, 1 - y * s), reduction, sample_weight)
+    signs = np.where(y == 0, -1, y).astype(s.dtype, copy=False)
+    return _finish(np.maximum(0, 1 - signs * s), reduction, sample_weight)
 
 
 def multiclass_hinge_loss(
-    y_true, scores, *, margin=1.0, squared=False, axis=-1, reduction="mean",
-    sample_weight=None,
-):
+    y_true: ArrayLike,
+    scores: ArrayLike,
+    *,
+    margin: float = 1.0,
+    squared: bool = False,
+    axis: int = -1,
+    reduction: str = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> Loss:
     r"""Multi-class hinge loss of Weston and Watkins (the SVM loss of CS231n).
 
     .. math::
@@ -788,10 +984,330 @@ def multiclass_hinge_loss(
     s = as_float_array(scores, "scores")
     axis = check_class_axis(s, "scores", axis)
     check_finite(s, "scores")
-    margin = check_nonnegative_scalar(margin, "margin")
-    if not isinstance(squared, (bool, np.bool_)):
-        raise TypeError(f"squared must be True or False, got {squared!r}.")
-    batch_shape = s.shape[:axis] + s.shape[axis + 1 :]
-    labels = as_class_labels(y_true, "y_true", s.shape[axis], batch_shape)
-    per_example = _multiclass_hinge(labels, s, axis, s.dtype.type(margin), bool(squared))
+    margin = check_option("margin", margin, low=0)
+    squared = check_option("squared", squared, choices=(True, False))
+    labels = as_class_labels(y_true, "y_true", s.shape[axis], batch_shape(s, axis))
+    per_example = _multiclass_hinge(labels, s, axis, s.dtype.type(margin), squared)
     return _finish(per_example, reduction, sample_weight)
+
+
+def crammer_singer_hinge_loss(
+    y_true: ArrayLike,
+    scores: ArrayLike,
+    *,
+    margin: float = 1.0,
+    axis: int = -1,
+    reduction: str = "mean",
+    sample_weight: ArrayLike | None = None,
+) -> Loss:
+    r"""Multi-class hinge loss of Crammer and Singer: only the best wrong class counts.
+
+    .. math::
+
+        \ell(y, s) = \max\bigl(0,\; \Delta + \max_{j \ne y} s_j - s_y\bigr)
+
+    as in :cite:t:`crammer2001`, scikit-learn's ``hinge_loss`` on more than two
+    classes (with :math:`\Delta = 1`) and Keras's ``CategoricalHinge``.
+
+    Parameters
+    ----------
+    y_true : array_like of int
+        Class indices in ``[0, C)``, shape ``(N,)`` (``scores``' shape without ``axis``).
+    scores : array_like
+        Class scores, shape ``(N, C)``, finite; at least two classes.
+    margin : float, default 1.0
+        The margin :math:`\Delta \ge 0` by which the true score should beat the best other.
+    axis : int, default -1
+        The class axis of ``scores``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+    sample_weight : array_like of shape (N,), optional
+
+    Returns
+    -------
+    numpy scalar or ndarray
+
+    Raises
+    ------
+    ValueError
+        If a label is out of range, shapes disagree, there is a single class, a
+        score is not finite, or an option is invalid.
+    TypeError
+        If an input is not numeric.
+
+    Notes
+    -----
+    With :math:`\Delta = 1`, ``reduction="mean"`` equals
+    ``sklearn.metrics.hinge_loss(y_true, scores, labels=range(C))``. Keras's
+    ``CategoricalHinge`` takes one-hot targets and the best wrong score as
+    :math:`\max_j (1 - y_j) s_j`, which counts 0 for the true class: the two agree
+    whenever some wrong score is :math:`\ge 0`. The Weston-Watkins loss
+    :func:`multiclass_hinge_loss` sums the violations of every wrong class; this
+    one is never larger (one of its terms).
+
+    Chapter 6 of the book, *Hinge vs cross-entropy*, compares the hinge losses.
+
+    See Also
+    --------
+    multiclass_hinge_loss : the Weston-Watkins loss, a sum over the wrong classes.
+    hinge_loss : the binary case.
+    crammer_singer_hinge_grad : its (sub)gradient with respect to the scores.
+
+    Examples
+    --------
+    >>> from xentlab import crammer_singer_hinge_loss
+    >>> scores = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]
+    >>> print(crammer_singer_hinge_loss([0, 1, 2], scores, reduction="none").round(2))
+    [2.9 0.  6.6]
+    """
+    s = as_float_array(scores, "scores")
+    axis = check_class_axis(s, "scores", axis)
+    check_finite(s, "scores")
+    if s.shape[axis] < 2:
+        raise ValueError(
+            f"scores needs at least two classes along axis {axis}, got shape {s.shape}; "
+            "for a single score per example use hinge_loss."
+        )
+    margin = check_option("margin", margin, low=0)
+    reduction = check_reduction(reduction)
+    labels = as_class_labels(y_true, "y_true", s.shape[axis], batch_shape(s, axis))
+    index = np.expand_dims(labels, axis)
+    s_true = np.take_along_axis(s, index, axis=axis)
+    others = s.copy()
+    np.put_along_axis(others, index, -np.inf, axis=axis)  # the max skips j = y
+    best_other = others.max(axis=axis, keepdims=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        # margin + (best - s_y), with the rounding error of best - s_y (TwoSum, exact)
+        # added back last: a loss that is a tiny difference keeps its digits.
+        gap = best_other - s_true  # scores near the float limit: inf, the right loss
+        back = gap - best_other
+        lost = (best_other - (gap - back)) + (-s_true - back)
+        per_example = (s.dtype.type(margin) + gap) + np.where(np.isfinite(gap), lost, 0)
+    per_example = np.maximum(per_example, 0)
+    return _finish(np.squeeze(per_example, axis=axis), reduction, sample_weight)
+
+
+# ------------------------------------------------------------------ from logits
+#
+# The three cross-entropies above take ``from_logits=True`` (Keras's spelling) and
+# then compute from raw scores with the stable kernels of ``_kernels``, with the
+# option set of ``torch.nn.functional.cross_entropy``: class weights, label
+# smoothing, ignored targets, masks (optax's ``where``), ``pos_weight`` and the
+# z-loss. Only some examples count towards a mean (an ignored target, a fully
+# masked row and a weight of 0 do not), so these paths reduce with the weight each
+# example has in the mean's denominator, ``counted``.
+
+
+def _reduce_counted(
+    per_example: Array, counted: Array, reduction: str, sample_weight: ArrayLike | None
+) -> Loss:
+    """``reduction`` of losses of which each counts ``counted`` times in the mean.
+
+    ``"mean"`` is ``sum(s * l) / sum(s * counted)`` (PyTorch's weighted mean, with
+    sample weights ``s``): it raises rather than return 0 / 0 when nothing counts.
+    """
+    n = per_example.shape[0] if per_example.ndim else 1
+    s = as_sample_weight(sample_weight, n, per_example.dtype)
+    if s is not None and per_example.ndim == 0:
+        raise ValueError(
+            "sample_weight needs a batch: the inputs hold a single example; pass a "
+            "batch of shape (N, ...) or drop sample_weight."
+        )
+    losses = weighted(per_example, s)
+    if reduction == "none":
+        return losses[()]
+    if reduction == "sum":
+        with np.errstate(over="ignore"):  # a sum beyond the float range is inf
+            return losses.sum()[()]
+    denominator = weighted(counted, s).sum()
+    if denominator == 0:
+        raise ValueError(
+            "no target counts towards the mean: every one is ignored (ignore_index), "
+            "masked (where) or has weight 0, so the mean is 0 / 0. Use reduction='sum' "
+            "(which gives 0) or check how the batch was built."
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (losses.sum() / denominator)[()]
+
+
+def _check_logit_options(eps: Any, label_smoothing: Any, z_loss: Any) -> tuple[float, float]:
+    if eps is not None:
+        raise ValueError(
+            "eps clips probabilities, so it has no meaning with from_logits=True (the "
+            "logits path needs no clipping); drop eps."
+        )
+    smoothing = _check_label_smoothing(label_smoothing)
+    return smoothing, float(check_option("z_loss", z_loss, low=0, hint="1e-4 is typical."))
+
+
+def _sparse_from_logits(
+    y_true: ArrayLike,
+    logits: ArrayLike,
+    axis: Any,
+    smoothing: float,
+    z_loss: float,
+    class_weight: ArrayLike | None,
+    ignore_index: Any,
+    where: ArrayLike | None,
+) -> tuple[Array, Array]:
+    """Per-example losses and their weights in the mean, from logits and integer labels."""
+    x = as_float_array(logits, "y_pred")
+    axis = check_class_axis(x, "y_pred", axis)
+    check_logits(x, "y_pred")
+    mask = as_mask(where, x.shape, axis)
+    ignore = check_option("ignore_index", ignore_index, integer=True, allow_none=True)
+    n_classes = x.shape[axis]
+    codes = as_class_labels(y_true, "y_true", n_classes, batch_shape(x, axis), ignore_index=ignore)
+    weights = as_class_weight(class_weight, n_classes, x.dtype)
+    ce, lse, uniform = _sparse_terms(x, axis, codes, mask, weights, bool(smoothing))
+    live = np.isfinite(lse)
+    if mask is None and not live.all():
+        raise all_minus_inf_error("y_pred")
+    counted = np.ones_like(ce) if weights is None else weights[codes]
+    per_example = ce if weights is None else _times_weight(counted, ce)
+    if smoothing:
+        assert uniform is not None
+        uniform *= smoothing / n_classes
+        if smoothing < 1:  # a smoothing of 1 ignores the label (no 0 x inf)
+            uniform += (1 - smoothing) * per_example
+        per_example = uniform
+    if z_loss:
+        with np.errstate(over="ignore", invalid="ignore"):  # beyond the float range: inf
+            per_example = per_example + z_loss * lse * lse
+    excluded = None if live.all() else ~live
+    if ignore is not None:
+        ignored = np.asarray(y_true) == ignore
+        excluded = ignored if excluded is None else excluded | ignored
+    if excluded is not None:
+        per_example = np.where(excluded, 0, per_example).astype(x.dtype, copy=False)
+        counted = np.where(excluded, 0, counted).astype(x.dtype, copy=False)
+    return per_example, counted
+
+
+def _times_weight(weight: Array, loss: Array) -> Array:
+    with np.errstate(invalid="ignore"):  # a class of weight 0 costs 0, even at inf
+        return np.where(weight == 0, 0, weight * loss)
+
+
+def _sparse_terms(
+    x: Array,
+    axis: int,
+    codes: Array,
+    mask: Array | None,
+    weights: Array | None,
+    want_uniform: bool,
+) -> tuple[Array, Array, Array | None]:
+    """The terms of :func:`_kernels.sparse_softmax_ce_terms_rows`, block by block (the
+    mask is read block by block too: no full-size masked copy of the logits)."""
+    rows = as_rows(x, axis)
+    mask_rows = None if mask is None else as_rows(mask, axis)
+    flat_codes = codes.reshape(-1)
+    bound = unshifted_bound(x.dtype, x.shape[axis])
+    n = rows.shape[0]
+    ce, lse = np.empty(n, x.dtype), np.empty(n, x.dtype)
+    uniform = np.empty(n, x.dtype) if want_uniform else None
+    for block in row_blocks(*rows.shape):
+        block_ce, block_lse, block_uniform = sparse_softmax_ce_terms_rows(
+            rows[block],
+            flat_codes[block],
+            bound,
+            weights,
+            want_uniform,
+            None if mask_rows is None else mask_rows[block],
+        )
+        ce[block], lse[block] = block_ce, block_lse
+        if uniform is not None and block_uniform is not None:
+            uniform[block] = block_uniform
+    shape = codes.shape
+    return (
+        ce.reshape(shape),
+        lse.reshape(shape),
+        (None if uniform is None else uniform.reshape(shape)),
+    )
+
+
+def _smoothed_and_counted(
+    per_example: Array,
+    counted: Array,
+    x: Array,
+    axis: int,
+    smoothing: float,
+    z_loss: float,
+    weights: Array | None,
+    live: Array | None,
+    ignored: Array | None,
+) -> tuple[Array, Array]:
+    """Add the uniform part of label smoothing and the z-loss, then zero the examples
+    that do not count (ignored targets, fully masked rows)."""
+    if smoothing:
+
+        def uniform_rows(rows: Array) -> Array:
+            return uniform_surprise_rows(rows, weights)
+
+        uniform = reduce_rows_in_blocks(uniform_rows, x.dtype, axis, x) / x.shape[axis]
+        with np.errstate(invalid="ignore"):  # 0 x inf: a smoothing of 1 ignores the label
+            kept = np.where(smoothing == 1, 0, (1 - smoothing) * per_example)
+        per_example = kept + smoothing * uniform
+    if z_loss:
+        with np.errstate(invalid="ignore"):
+            lse = reduce_rows_in_blocks(logsumexp_rows, x.dtype, axis, x)
+        with np.errstate(over="ignore", invalid="ignore"):  # beyond the float range: inf
+            per_example = per_example + z_loss * lse * lse
+    excluded = ignored if live is None else (~live if ignored is None else ignored | ~live)
+    if excluded is not None:
+        per_example = np.where(excluded, 0, per_example).astype(x.dtype, copy=False)
+        counted = np.where(excluded, 0, counted).astype(x.dtype, copy=False)
+    return per_example, counted
+
+
+def _categorical_from_logits(
+    y_true: ArrayLike,
+    logits: ArrayLike,
+    axis: Any,
+    smoothing: float,
+    z_loss: float,
+    class_weight: ArrayLike | None,
+    where: ArrayLike | None,
+) -> tuple[Array, Array]:
+    """Per-example losses and their weights in the mean, from logits and target rows."""
+    y, x = as_float_arrays((y_true, "y_true"), (logits, "y_pred"))
+    check_same_shape(y, x, "y_true", "y_pred")
+    x, axis, live = as_masked_logits(x, axis, where, "y_pred")
+    check_in_unit_interval(y, "y_true")
+    check_sums_to_one(y, "y_true", axis)
+    n_classes = x.shape[axis]
+    weights = as_class_weight(class_weight, n_classes, x.dtype)
+    z = y if weights is None else y * _along(weights, axis, y.ndim)
+    per_example = reduce_rows_in_blocks(softmax_cross_entropy_rows, x.dtype, axis, z, x)
+    counted = np.ones_like(per_example)  # PyTorch: probability targets divide by N
+    return _smoothed_and_counted(
+        per_example, counted, x, axis, smoothing, z_loss, weights, live, None
+    )
+
+
+def _binary_from_logits(
+    y_true: ArrayLike,
+    logits: ArrayLike,
+    smoothing: float,
+    pos_weight: ArrayLike | None,
+    where: ArrayLike | None,
+) -> tuple[Array, Array]:
+    """Elementwise losses and their weights in the mean, from logits and 0/1 (or soft) labels."""
+    z, x = as_float_arrays((y_true, "y_true"), (logits, "y_pred"))
+    check_same_shape(z, x, "y_true", "y_pred")
+    check_in_unit_interval(z, "y_true")
+    check_logits(x, "y_pred")
+    mask = as_mask(where, x.shape, None)
+    if smoothing:
+        z = z * (1 - smoothing) + smoothing / 2  # Keras: towards 1/2 from both sides
+    q = None if pos_weight is None else as_pos_weight(pos_weight, x)
+    with np.errstate(invalid="ignore"):  # -inf logits: fixed below
+        per_element = sigmoid_cross_entropy(z, x, q)
+    impossible = np.isneginf(x)
+    if impossible.any():
+        # sigma(-inf) = 0: no loss for a label of 0, an infinite one for any positive label.
+        per_element[impossible] = np.where(z[impossible] == 0, 0, np.inf)
+    counted = np.ones_like(per_element)
+    if mask is not None:
+        per_element = np.where(mask, per_element, 0).astype(x.dtype, copy=False)
+        counted = mask.astype(x.dtype)
+    return per_element, counted

@@ -5,10 +5,12 @@ book, *Beyond the articles*, uses them to measure what a loss does to a
 classifier's confidence.
 """
 
-import warnings
-from typing import NamedTuple
+from __future__ import annotations
+
+from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._validation import (
     as_class_labels,
@@ -17,7 +19,9 @@ from ._validation import (
     check_base,
     check_finite,
     check_in_unit_interval,
+    check_option,
     check_sums_to_one,
+    warn,
 )
 from .losses import sparse_categorical_cross_entropy
 
@@ -25,27 +29,30 @@ __all__ = [
     "top_k_accuracy",
     "expected_calibration_error",
     "reliability_curve",
+    "ReliabilityCurve",
     "perplexity",
 ]
 
 STRATEGIES = ("uniform", "quantile")
 
+FloatArray = NDArray[np.floating[Any]]
+
 
 class ReliabilityCurve(NamedTuple):
     """Per-bin statistics of a reliability diagram (non-empty bins only)."""
 
-    confidence: np.ndarray
+    confidence: FloatArray
     """Mean predicted probability in each bin."""
-    accuracy: np.ndarray
+    accuracy: FloatArray
     """Observed frequency (accuracy, or fraction of positives) in each bin."""
-    counts: np.ndarray
+    counts: NDArray[np.intp]
     """Number of examples in each bin."""
 
 
 # --------------------------------------------------------------------- kernels
 
 
-def _true_class_rank(codes, scores):
+def _true_class_rank(codes: NDArray[np.intp], scores: NDArray[Any]) -> NDArray[np.intp]:
     # Classes ranked above the true one: strictly higher scores, and equal scores
     # of a larger index (scikit-learn's stable argsort, reversed, puts those first).
     s_true = np.take_along_axis(scores, codes[:, np.newaxis], axis=1)
@@ -53,13 +60,15 @@ def _true_class_rank(codes, scores):
     return ((scores > s_true) | ((scores == s_true) & later)).sum(axis=1)
 
 
-def _bin_edges(confidence, n_bins, strategy):
+def _bin_edges(confidence: FloatArray, n_bins: int, strategy: str) -> FloatArray:
     if strategy == "uniform":
         return np.linspace(0.0, 1.0, n_bins + 1)
     return np.percentile(confidence, np.linspace(0.0, 100.0, n_bins + 1))
 
 
-def _reliability(confidence, correct, n_bins, strategy):
+def _reliability(
+    confidence: FloatArray, correct: FloatArray, n_bins: int, strategy: str
+) -> ReliabilityCurve:
     edges = _bin_edges(confidence, n_bins, strategy)
     # Bins are (a, b], the first one [0, b]: the binning of Guo et al. and of
     # sklearn.calibration.calibration_curve.
@@ -73,51 +82,70 @@ def _reliability(confidence, correct, n_bins, strategy):
     )
 
 
-def _ece(curve):
+def _ece(curve: ReliabilityCurve) -> float:
     # sum_b |B_b| / N * |acc(B_b) - conf(B_b)|
-    return float(np.sum(curve.counts * np.abs(curve.accuracy - curve.confidence))
-                 / curve.counts.sum())
+    gaps = np.abs(curve.accuracy - curve.confidence)
+    return float(np.sum(curve.counts * gaps) / curve.counts.sum())
 
 
 # ------------------------------------------------------------------ validation
 
 
-def _check_positive_int(value, name, hint):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value!r}; {hint}")
-    return int(value)
+def _check_scores(scores: ArrayLike) -> NDArray[np.floating[Any]]:
+    s = as_float_array(scores, "scores")
+    if s.ndim != 2:
+        raise ValueError(
+            f"scores must have shape (N, C), one row of class scores per example, got "
+            f"shape {s.shape}; for a binary score of shape (N,) use "
+            "np.column_stack([-s, s])."
+        )
+    check_finite(s, "scores")
+    return s
 
 
-def _confidence_and_hits(y_true, y_prob, n_bins, strategy):
+def _check_binning(n_bins: Any, strategy: Any) -> tuple[int, str]:
+    n_bins = check_option("n_bins", n_bins, integer=True, low=1, hint="10 or 15 bins are usual.")
+    return n_bins, check_option("strategy", strategy, choices=STRATEGIES)
+
+
+def _confidence_and_hits(y_true: ArrayLike, y_prob: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Confidence and 0/1 correctness per example, for the binning kernels."""
-    n_bins = _check_positive_int(n_bins, "n_bins", "10 or 15 bins are usual.")
-    if strategy not in STRATEGIES:
-        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}.")
     prob = as_float_array(y_prob, "y_prob", dtype=np.float64)
     if prob.ndim not in (1, 2):
         raise ValueError(
-            f"y_prob must have shape (N,) (binary: P(class 1)) or (N, C), got shape "
-            f"{prob.shape}."
+            f"y_prob must have shape (N,) (binary: P(class 1)) or (N, C), got shape {prob.shape}."
         )
     check_in_unit_interval(prob, "y_prob")
     if prob.ndim == 1:
         # Binary form: how well P(class 1) matches the frequency of class 1.
         labels = as_class_labels(y_true, "y_true", 2, prob.shape)
-        return prob, labels.astype(np.float64), n_bins, strategy
+        return prob, labels.astype(np.float64)
     check_sums_to_one(prob, "y_prob", 1)
     labels = as_class_labels(y_true, "y_true", prob.shape[1], prob.shape[:1])
     # Top-label form: the confidence in the predicted class, and whether it is right.
     predicted = np.argmax(prob, axis=1)
     confidence = prob[np.arange(prob.shape[0]), predicted]
-    return confidence, (predicted == labels).astype(np.float64), n_bins, strategy
+    return confidence, (predicted == labels).astype(np.float64)
+
+
+def _check_mean_loss(mean_loss: Any, base: Any) -> float:
+    """``mean_loss`` in nats."""
+    log_base = check_base(base)
+    loss = check_option(
+        "mean_loss",
+        mean_loss,
+        low=0,
+        hint="pass a mean cross-entropy, for example losses.mean().",
+    )
+    return loss if log_base is None else loss * log_base
 
 
 # ---------------------------------------------------------------------- public
 
 
-def top_k_accuracy(y_true, scores, *, k=5, sample_weight=None):
+def top_k_accuracy(
+    y_true: ArrayLike, scores: ArrayLike, *, k: int = 5, sample_weight: ArrayLike | None = None
+) -> float:
     r"""Fraction of examples whose true class is among the ``k`` highest scores.
 
     .. math::
@@ -176,29 +204,24 @@ def top_k_accuracy(y_true, scores, *, k=5, sample_weight=None):
     >>> print(f"{top_k_accuracy([2, 2, 0], scores, k=2):.4f}")
     0.6667
     """
-    s = as_float_array(scores, "scores")
-    if s.ndim != 2:
-        raise ValueError(
-            f"scores must have shape (N, C), one row of class scores per example, got "
-            f"shape {s.shape}; for a binary score of shape (N,) use "
-            "np.column_stack([-s, s])."
-        )
-    check_finite(s, "scores")
-    k = _check_positive_int(k, "k", "k=1 is plain accuracy, k=5 is top-5 accuracy.")
+    s = _check_scores(scores)
+    k = check_option(
+        "k", k, integer=True, low=1, hint="k=1 is plain accuracy, k=5 is top-5 accuracy."
+    )
     codes = as_class_labels(y_true, "y_true", s.shape[1], s.shape[:1])
     weights = as_sample_weight(sample_weight, s.shape[0], np.float64)
     if k >= s.shape[1]:
-        warnings.warn(
+        warn(
             f"k={k} is >= the number of classes ({s.shape[1]}), so every example is a "
-            "hit and the top-k accuracy is 1; use a smaller k.",
-            UserWarning,
-            stacklevel=2,
+            "hit and the top-k accuracy is 1; use a smaller k."
         )
     hits = _true_class_rank(codes, s) < k
     return float(np.average(hits, weights=weights))
 
 
-def reliability_curve(y_true, y_prob, *, n_bins=15, strategy="uniform"):
+def reliability_curve(
+    y_true: ArrayLike, y_prob: ArrayLike, *, n_bins: int = 15, strategy: str = "uniform"
+) -> ReliabilityCurve:
     r"""Per-bin confidence, accuracy and counts: the data of a reliability diagram.
 
     The examples are grouped into ``n_bins`` bins :math:`B_b` by their
@@ -261,11 +284,14 @@ def reliability_curve(y_true, y_prob, *, n_bins=15, strategy="uniform"):
     >>> print(curve.confidence, curve.accuracy, curve.counts)
     [0.25 0.85] [0.5 1. ] [2 2]
     """
-    confidence, hits, n_bins, strategy = _confidence_and_hits(y_true, y_prob, n_bins, strategy)
+    n_bins, strategy = _check_binning(n_bins, strategy)
+    confidence, hits = _confidence_and_hits(y_true, y_prob)
     return _reliability(confidence, hits, n_bins, strategy)
 
 
-def expected_calibration_error(y_true, y_prob, *, n_bins=15, strategy="uniform"):
+def expected_calibration_error(
+    y_true: ArrayLike, y_prob: ArrayLike, *, n_bins: int = 15, strategy: str = "uniform"
+) -> float:
     r"""Expected calibration error: the mean gap between confidence and accuracy.
 
     .. math::
@@ -323,7 +349,14 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=15, strategy="uniform")
     return _ece(reliability_curve(y_true, y_prob, n_bins=n_bins, strategy=strategy))
 
 
-def perplexity(y_true=None, y_pred=None, *, mean_loss=None, base=None, axis=-1):
+def perplexity(
+    y_true: ArrayLike | None = None,
+    y_pred: ArrayLike | None = None,
+    *,
+    mean_loss: float | None = None,
+    base: float | None = None,
+    axis: int = -1,
+) -> float:
     r"""Perplexity: the exponential of the mean cross-entropy.
 
     .. math::
@@ -363,7 +396,7 @@ def perplexity(y_true=None, y_pred=None, *, mean_loss=None, base=None, axis=-1):
         ``mean_loss`` is negative or not finite, ``base`` is given without
         ``mean_loss``, or as :func:`~xentlab.sparse_categorical_cross_entropy`.
     TypeError
-        If an input is not numeric.
+        If an input is not numeric, or ``mean_loss`` or ``base`` is not a real number.
 
     See Also
     --------
@@ -379,35 +412,22 @@ def perplexity(y_true=None, y_pred=None, *, mean_loss=None, base=None, axis=-1):
     >>> print(f"{perplexity(mean_loss=3.0, base=2):.4f}")  # 3 bits = 8 equally likely choices
     8.0000
     """
-    pair_given = y_true is not None or y_pred is not None
-    if pair_given == (mean_loss is not None):
+    if (y_true is not None or y_pred is not None) == (mean_loss is not None):
         raise ValueError(
             "perplexity needs either y_true and y_pred, or mean_loss=, not both and not "
             "neither; for example perplexity(labels, probabilities) or "
             "perplexity(mean_loss=2.3)."
         )
-    if mean_loss is None:
-        if y_true is None or y_pred is None:
-            raise ValueError("perplexity needs both y_true and y_pred; one of them is missing.")
-        if base is not None:
-            raise ValueError(
-                "base describes the unit of mean_loss; with y_true and y_pred the loss is "
-                "computed in nats, so drop base."
-            )
-        loss = sparse_categorical_cross_entropy(y_true, y_pred, axis=axis)
-        with np.errstate(over="ignore"):
-            return float(np.exp(np.float64(loss)))
-    log_base = check_base(base)
-    loss = as_float_array(mean_loss, "mean_loss", dtype=np.float64)
-    if loss.ndim != 0:
+    if mean_loss is not None:
+        nats = _check_mean_loss(mean_loss, base)
+    elif y_true is None or y_pred is None:
+        raise ValueError("perplexity needs both y_true and y_pred; one of them is missing.")
+    elif base is not None:
         raise ValueError(
-            f"mean_loss must be a single number, got shape {loss.shape}; pass the mean "
-            "(loss.mean()) or use y_true and y_pred."
+            "base describes the unit of mean_loss; with y_true and y_pred the loss is "
+            "computed in nats, so drop base."
         )
-    check_finite(loss, "mean_loss")
-    if loss < 0:
-        raise ValueError(
-            f"mean_loss must be >= 0 (a cross-entropy), got {float(loss)!r}."
-        )
-    with np.errstate(over="ignore"):
-        return float(np.exp(loss * (1.0 if log_base is None else log_base)))
+    else:
+        nats = float(sparse_categorical_cross_entropy(y_true, y_pred, axis=axis))
+    with np.errstate(over="ignore"):  # a huge mean loss has an infinite perplexity
+        return float(np.exp(nats))

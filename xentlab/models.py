@@ -25,12 +25,24 @@ minimises :math:`C \sum_i \ell_i + \tfrac12 \lVert W \rVert^2`, which is
 ``alpha=1 / (C * n_samples)`` to fit the same model.
 """
 
-import numbers
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_float_array, check_finite
-from .activations import log_softmax, sigmoid, softmax
+from . import _kernels
+from ._validation import (
+    as_array,
+    as_float_array,
+    check_finite,
+    check_option,
+    show,
+    show_with_type,
+)
 from .gradients import (
     multiclass_hinge_grad,
     sigmoid_cross_entropy_grad,
@@ -41,6 +53,15 @@ from .tf import sigmoid_cross_entropy_with_logits, sparse_softmax_cross_entropy_
 
 __all__ = ["SoftmaxRegression", "LogisticRegression", "LinearSVM", "NotFittedError"]
 
+Array = NDArray[Any]
+Weights = NDArray[np.float64]
+Codes = NDArray[np.intp]
+FloatArray = NDArray[np.floating[Any]]
+ObjectiveValue = tuple[float, Weights, Weights]  # J, dJ/dW, dJ/db
+# J and its gradients at (W, b), on the training rows given (all of them for None).
+Objective = Callable[[Weights, Weights, Codes | None], ObjectiveValue]
+RandomState = int | np.random.Generator | None
+
 
 class NotFittedError(ValueError, AttributeError):
     """Raised when a model is used before ``fit`` (as scikit-learn's error of that name)."""
@@ -49,39 +70,156 @@ class NotFittedError(ValueError, AttributeError):
 # ------------------------------------------------------------------ validation
 
 
-def _check_X(X, name="X"):
-    X = as_float_array(X, name, dtype=np.float64)
-    if X.ndim != 2:
-        hint = " Reshape a single example with X.reshape(1, -1)." if X.ndim == 1 else ""
+def _check_X(X: ArrayLike) -> Weights:
+    """Finite features of shape (n_samples, n_features), in float64."""
+    arr = as_float_array(X, "X", dtype=np.float64)
+    if arr.ndim != 2:
+        hint = " Reshape a single example with X.reshape(1, -1)." if arr.ndim == 1 else ""
         raise ValueError(
-            f"{name} must be 2-D of shape (n_samples, n_features), got shape {X.shape}.{hint}"
+            f"X must be 2-D of shape (n_samples, n_features), got shape {arr.shape}.{hint}"
         )
-    check_finite(X, name)
-    return X
+    check_finite(arr, "X")
+    return arr
 
 
-def _check_positive(value, name, *, integer=False, allow_zero=False):
-    kinds = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        kind = "an int" if integer else "a real number"
-        raise TypeError(f"{name} must be {kind}, got {value!r}.")
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be finite and {bound}, got {value!r}.")
-    return value
+def _check_y(y: ArrayLike, n_samples: int) -> tuple[Array, Codes]:
+    """The sorted classes of ``y`` (at least 2), and each label's index among them."""
+    labels = as_array(y, "y")
+    if labels.ndim != 1:
+        raise ValueError(
+            f"y must be 1-D, one class label per row of X, got shape {labels.shape}; "
+            "pass integer or string labels, not one-hot rows (use y.argmax(axis=1))."
+        )
+    if labels.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y have different numbers of samples: X has {n_samples} rows, "
+            f"y has {labels.shape[0]} labels."
+        )
+    if labels.dtype.kind in "fc" and not np.isfinite(labels).all():
+        first = int(np.argmin(np.isfinite(labels)))
+        raise ValueError(
+            f"y must hold class labels, but y[{first}] = {show(labels[first])}; NaN and "
+            "inf are not classes: drop those rows or give them their labels."
+        )
+    classes, codes = np.unique(labels, return_inverse=True)
+    if classes.size < 2:
+        raise ValueError(
+            f"y contains only one class ({classes.tolist()[0]!r}); a classifier needs "
+            "examples of at least 2 classes."
+        )
+    return classes, codes.reshape(-1)
 
 
-# ------------------------------------------------------------------ base class
+def _check_random_state(value: Any) -> RandomState:
+    if isinstance(value, np.random.Generator):
+        return value
+    try:
+        seed: int | None = check_option(
+            "random_state",
+            value,
+            integer=True,
+            low=0,
+            allow_none=True,
+            hint="pass a seed such as 0, or a np.random.Generator.",
+        )
+    except TypeError:
+        raise TypeError(
+            "random_state must be None, a non-negative integer or a np.random.Generator, "
+            f"got {show_with_type(value)}."
+        ) from None
+    return seed
 
 
-class _LinearClassifier:
-    """Shared fitting loop; subclasses supply ``_loss_and_grad`` on the scores."""
+@dataclass(frozen=True)
+class _Schedule:
+    """The checked hyper-parameters of the descent."""
 
-    _n_score_columns = None  # number of score columns, from the number of classes
+    alpha: float
+    learning_rate: float
+    max_iter: int
+    batch_size: int | None
+    tol: float | None
+    random_state: RandomState
+
+
+# ------------------------------------------------------------ gradient descent
+
+
+def _scores(X: Weights, W: Weights, b: Weights) -> Weights:
+    # Huge weights (a diverging learning rate) overflow here; the objective reports it.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return X @ W.T + b
+
+
+def _step(
+    W: Weights, b: Weights, grad_W: Weights, grad_b: Weights, learning_rate: float
+) -> tuple[Weights, Weights]:
+    # A diverging run overflows here first; the next scores report it.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return W - learning_rate * grad_W, b - learning_rate * grad_b
+
+
+def _mini_batches(rng: np.random.Generator, n_samples: int, size: int) -> Iterator[Codes]:
+    """The rows of one epoch, shuffled, in batches of ``size``."""
+    order = rng.permutation(n_samples)
+    for start in range(0, n_samples, size):
+        yield order[start : start + size]
+
+
+def _converged(previous: float, objective: float, tol: float | None) -> bool:
+    return tol is not None and abs(previous - objective) <= tol * max(1.0, abs(objective))
+
+
+def _gradient_descent(
+    objective: Objective, W: Weights, b: Weights, n_samples: int, schedule: _Schedule
+) -> tuple[Weights, Weights, list[float]]:
+    """(Mini-batch) gradient descent from (W, b); the objective on all rows after each epoch."""
+    rng = np.random.default_rng(schedule.random_state)
+    size = n_samples if schedule.batch_size is None else min(schedule.batch_size, n_samples)
+    history: list[float] = []
+    value, grad_W, grad_b = objective(W, b, None)
+    for _epoch in range(schedule.max_iter):
+        if size == n_samples:
+            # Full batch: the gradient at W is the one that came with J(W).
+            W, b = _step(W, b, grad_W, grad_b, schedule.learning_rate)
+        else:
+            for rows in _mini_batches(rng, n_samples, size):
+                _, batch_grad_W, batch_grad_b = objective(W, b, rows)
+                W, b = _step(W, b, batch_grad_W, batch_grad_b, schedule.learning_rate)
+        previous = value
+        value, grad_W, grad_b = objective(W, b, None)
+        history.append(value)
+        if _converged(previous, value, schedule.tol):
+            break
+    return W, b, history
+
+
+# ---------------------------------------------------------- hyper-parameters
+
+
+class _Hyperparameters:
+    """Keeps the constructor's hyper-parameters as given; ``fit`` checks them (as
+    scikit-learn does), through :meth:`_schedule`."""
+
+    _param_names: tuple[str, ...] = (
+        "alpha",
+        "learning_rate",
+        "max_iter",
+        "batch_size",
+        "tol",
+        "random_state",
+    )
 
     def __init__(
-        self, *, alpha, learning_rate, max_iter, batch_size=None, tol=1e-7, random_state=None
-    ):
+        self,
+        *,
+        alpha: float = 5e-4,
+        learning_rate: float = 2.0,
+        max_iter: int = 500,
+        batch_size: int | None = None,
+        tol: float | None = 1e-7,
+        random_state: RandomState = None,
+    ) -> None:
         self.alpha = alpha
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -89,90 +227,84 @@ class _LinearClassifier:
         self.tol = tol
         self.random_state = random_state
 
-    def __repr__(self):
-        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Hyper-parameters as a dict (the names the constructor takes)."""
+        return {name: getattr(self, name) for name in self._param_names}
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={show(v)}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({params})"
 
-    def get_params(self, deep=True):
-        """Hyper-parameters as a dict (the names the constructor takes)."""
-        return {k: getattr(self, k) for k in self._param_names}
+    def _schedule(self) -> _Schedule:
+        return _Schedule(
+            alpha=check_option("alpha", self.alpha, low=0),
+            learning_rate=check_option(
+                "learning_rate",
+                self.learning_rate,
+                low=0,
+                low_open=True,
+                hint="2.0 suits features scaled to [0, 1] or standardised.",
+            ),
+            max_iter=check_option("max_iter", self.max_iter, integer=True, low=1),
+            batch_size=check_option(
+                "batch_size", self.batch_size, integer=True, low=1, allow_none=True
+            ),
+            tol=check_option("tol", self.tol, low=0, allow_none=True),
+            random_state=_check_random_state(self.random_state),
+        )
 
-    _param_names = ("alpha", "learning_rate", "max_iter", "batch_size", "tol", "random_state")
 
-    # -- checks --------------------------------------------------------------
+# ------------------------------------------------------------------ base class
 
-    def _check_params(self):
-        _check_positive(self.alpha, "alpha", allow_zero=True)
-        _check_positive(self.learning_rate, "learning_rate")
-        _check_positive(self.max_iter, "max_iter", integer=True)
-        if self.batch_size is not None:
-            _check_positive(self.batch_size, "batch_size", integer=True)
-        if self.tol is not None:
-            _check_positive(self.tol, "tol", allow_zero=True)
 
-    def _check_Xy(self, X, y):
-        X = _check_X(X)
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(
-                f"y must be 1-D, one class label per row of X, got shape {y.shape}; "
-                "pass integer or string labels, not one-hot rows (use y.argmax(axis=1))."
-            )
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"X and y have different numbers of samples: X has {X.shape[0]} rows, "
-                f"y has {y.shape[0]} labels."
-            )
-        classes, codes = np.unique(y, return_inverse=True)
-        if classes.size < 2:
-            raise ValueError(
-                f"y contains only one class ({classes.tolist()[0]!r}); a classifier needs "
-                "examples of at least 2 classes."
-            )
-        return X, classes, codes.reshape(-1)
+class _LinearClassifier(_Hyperparameters):
+    """Linear scores ``X W^T + b`` fitted by gradient descent; subclasses supply
+    ``_loss_and_grad`` on the scores (and the number of score columns)."""
 
-    def _check_fitted(self, method):
-        if not hasattr(self, "coef_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet; call "
-                f"fit(X, y) before {method}()."
-            )
+    classes_: Array
+    coef_: Weights
+    intercept_: Weights
+    n_features_in_: int
+    n_iter_: int
+    loss_history_: NDArray[np.float64]
 
-    def _check_X_predict(self, X, method):
-        self._check_fitted(method)
-        X = _check_X(X)
-        if X.shape[1] != self.coef_.shape[1]:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} was fitted with "
-                f"{self.coef_.shape[1]} features; pass the same columns as to fit."
-            )
-        return X
+    # -- what a model adds ------------------------------------------------------
 
-    # -- the model -----------------------------------------------------------
+    def _loss_and_grad(self, codes: Codes, scores: Weights) -> tuple[float, FloatArray]:
+        """Mean loss of the scores and its gradient per example (of the summed loss)."""
+        raise NotImplementedError
 
-    def _scores(self, X, W, b):
-        # Huge weights (a diverging learning rate) overflow here; _fit reports it.
-        with np.errstate(over="ignore", invalid="ignore"):
-            return X @ W.T + b
+    def _check_classes(self, classes: Array) -> None:
+        """Raise if the model cannot fit these classes."""
 
-    def _objective_and_grads(self, X, codes, W, b):
+    def _n_columns(self, classes: Array) -> int:
+        return int(classes.size)
+
+    # -- the objective ----------------------------------------------------------
+
+    def _objective_and_grads(
+        self, X: Weights, codes: Codes, W: Weights, b: Weights, alpha: float
+    ) -> ObjectiveValue:
         """J(W, b) on (X, codes) and its gradients: X^T G / n + alpha W and sum(G) / n."""
-        scores = self._scores(X, W, b)
+        scores = _scores(X, W, b)
         if not np.isfinite(scores).all():
             raise FloatingPointError(
                 f"{type(self).__name__} diverged: the scores overflowed to inf or NaN. "
-                f"Lower learning_rate (now {self.learning_rate!r}) or scale the features "
+                f"Lower learning_rate (now {show(self.learning_rate)}) or scale the features "
                 "(for example to [0, 1], or to zero mean and unit variance)."
             )
         loss, grad_scores = self._loss_and_grad(codes, scores)
         n = X.shape[0]
         grad_scores = grad_scores.reshape(n, -1) / n
-        penalty = 0.5 * self.alpha * float(np.sum(W * W))
-        grad_W = grad_scores.T @ X + self.alpha * W
-        grad_b = grad_scores.sum(axis=0)
-        return loss + penalty, grad_W, grad_b
+        # Huge weights or alpha (a diverging run) overflow to inf here; the next
+        # scores report it as divergence, so no warning now.
+        with np.errstate(over="ignore", invalid="ignore"):
+            penalty = 0.5 * alpha * float(np.sum(W * W))
+            grad_W = grad_scores.T @ X + alpha * W
+            grad_b = grad_scores.sum(axis=0)
+            return loss + penalty, grad_W, grad_b
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> _LinearClassifier:
         """Fit the weights by gradient descent; return ``self``.
 
         Parameters
@@ -181,7 +313,8 @@ class _LinearClassifier:
             Finite features. Scale them (to [0, 1], or standardise): the default
             learning rate assumes features of order 1.
         y : array_like of shape (n_samples,)
-            Class labels of any sortable type; ``classes_`` holds them sorted.
+            Class labels of any sortable type (not NaN or inf); ``classes_`` holds
+            them sorted.
 
         Returns
         -------
@@ -192,49 +325,39 @@ class _LinearClassifier:
         ValueError
             On malformed ``X`` or ``y``, fewer than 2 classes, or a hyper-parameter
             out of range.
+        TypeError
+            If ``X`` is not numeric or a hyper-parameter is of the wrong kind.
         FloatingPointError
             If the scores overflow (the learning rate is too large for the data).
         """
-        self._check_params()
-        X, classes, codes = self._check_Xy(X, y)
+        schedule = self._schedule()
+        features = _check_X(X)
+        classes, codes = _check_y(y, features.shape[0])
         self._check_classes(classes)
-        n_samples, n_features = X.shape
-        rng = np.random.default_rng(self.random_state)
-        W = np.zeros((self._n_columns(classes), n_features))
-        b = np.zeros(W.shape[0])
-        batch = n_samples if self.batch_size is None else min(self.batch_size, n_samples)
-        history = []
-        objective, grad_W, grad_b = self._objective_and_grads(X, codes, W, b)
-        for _epoch in range(self.max_iter):
-            if batch == n_samples:
-                # Full batch: the gradient at W is the one that came with J(W).
-                W, b = self._step(W, b, grad_W, grad_b)
-            else:
-                order = rng.permutation(n_samples)
-                for start in range(0, n_samples, batch):
-                    rows = order[start : start + batch]
-                    _, g_W, g_b = self._objective_and_grads(X[rows], codes[rows], W, b)
-                    W, b = self._step(W, b, g_W, g_b)
-            previous = objective
-            objective, grad_W, grad_b = self._objective_and_grads(X, codes, W, b)
-            history.append(objective)
-            if self.tol is not None and abs(previous - objective) <= self.tol * max(
-                1.0, abs(objective)
-            ):
-                break
+
+        def objective(W: Weights, b: Weights, rows: Codes | None) -> ObjectiveValue:
+            if rows is None:
+                return self._objective_and_grads(features, codes, W, b, schedule.alpha)
+            return self._objective_and_grads(features[rows], codes[rows], W, b, schedule.alpha)
+
+        W: Weights = np.zeros((self._n_columns(classes), features.shape[1]))
+        W, b, history = _gradient_descent(
+            objective, W, np.zeros(W.shape[0]), features.shape[0], schedule
+        )
         self.classes_ = classes
         self.coef_, self.intercept_ = W, b
-        self.n_features_in_ = n_features
+        self.n_features_in_ = features.shape[1]
         self.n_iter_ = len(history)
         self.loss_history_ = np.array(history)
         return self
 
-    def _step(self, W, b, grad_W, grad_b):
-        # A diverging run overflows here first; the next scores report it.
-        with np.errstate(over="ignore", invalid="ignore"):
-            return W - self.learning_rate * grad_W, b - self.learning_rate * grad_b
-
-    def objective_and_gradient(self, X, y, coef=None, intercept=None):
+    def objective_and_gradient(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        coef: ArrayLike | None = None,
+        intercept: ArrayLike | None = None,
+    ) -> ObjectiveValue:
         """The objective :math:`J` and its gradient at given (or the fitted) weights.
 
         The very function ``fit`` minimises, exposed so that its gradient can be
@@ -258,65 +381,105 @@ class _LinearClassifier:
         grad_coef : ndarray, shape of ``coef``
         grad_intercept : ndarray, shape of ``intercept``
         """
-        self._check_params()
+        alpha = self._schedule().alpha
         if hasattr(self, "coef_"):
-            X = self._check_X_predict(X, "objective_and_gradient")
-            codes, classes = self._codes(y, X.shape[0]), self.classes_
+            features = self._check_X_predict(X, "objective_and_gradient")
+            codes, classes = self._codes(y, features.shape[0]), self.classes_
         else:
-            X, classes, codes = self._check_Xy(X, y)
+            features = _check_X(X)
+            classes, codes = _check_y(y, features.shape[0])
             self._check_classes(classes)
             if coef is None or intercept is None:
                 raise NotFittedError(
                     f"This {type(self).__name__} instance is not fitted yet; pass coef and "
                     "intercept to objective_and_gradient(), or call fit(X, y) first."
                 )
-        W = self.coef_ if coef is None else _check_X(coef, "coef")
+        W, b = self._weights(coef, intercept, (self._n_columns(classes), features.shape[1]))
+        if not np.isfinite(_scores(features, W, b)).all():
+            raise ValueError(
+                "X, coef and intercept give scores that overflow to inf or NaN, so the "
+                "objective is undefined; pass weights and features of a moderate scale."
+            )
+        return self._objective_and_grads(features, codes, W, b, alpha)
+
+    def _weights(
+        self, coef: ArrayLike | None, intercept: ArrayLike | None, expected: tuple[int, int]
+    ) -> tuple[Weights, Weights]:
+        """``coef`` and ``intercept`` (default: the fitted ones), checked against ``expected``."""
+        W = self.coef_ if coef is None else as_float_array(coef, "coef", dtype=np.float64)
         b = self.intercept_ if intercept is None else as_float_array(intercept, "intercept")
-        expected = (self._n_columns(classes), X.shape[1])
         if W.shape != expected or b.shape != expected[:1]:
             raise ValueError(
                 f"coef must have shape {expected} and intercept shape {expected[:1]}, got "
                 f"{W.shape} and {b.shape}."
             )
-        return self._objective_and_grads(X, codes, W, b.astype(np.float64))
+        check_finite(W, "coef")
+        check_finite(b, "intercept")
+        return W, b.astype(np.float64)
 
-    def _codes(self, y, n_samples):
-        y = np.asarray(y)
-        if y.shape != (n_samples,):
-            raise ValueError(f"y must have shape ({n_samples},), got shape {y.shape}.")
-        codes = np.searchsorted(self.classes_, y)
+    def _codes(self, y: ArrayLike, n_samples: int) -> Codes:
+        """Each label's index in ``classes_``; every label must be one of them."""
+        labels = as_array(y, "y")
+        if labels.shape != (n_samples,):
+            raise ValueError(f"y must have shape ({n_samples},), got shape {labels.shape}.")
+        codes = np.searchsorted(self.classes_, labels)
         codes = np.clip(codes, 0, self.classes_.size - 1)
-        unseen = self.classes_[codes] != y
+        unseen = self.classes_[codes] != labels
         if unseen.any():
             raise ValueError(
-                f"y contains labels not seen in fit, e.g. {y[unseen].tolist()[0]!r}; the fitted "
-                f"classes are {self.classes_.tolist()}."
+                f"y contains labels not seen in fit, e.g. {show(labels[unseen][0])}; the "
+                f"fitted classes are {self.classes_.tolist()}."
             )
         return codes
 
-    def _check_classes(self, classes):
-        pass
+    # -- prediction -------------------------------------------------------------
 
-    def _n_columns(self, classes):
-        return classes.size
+    def _check_fitted(self, method: str) -> None:
+        if not hasattr(self, "coef_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call "
+                f"fit(X, y) before {method}()."
+            )
 
-    def decision_function(self, X):
+    def _check_X_predict(self, X: ArrayLike, method: str) -> Weights:
+        self._check_fitted(method)
+        features = _check_X(X)
+        if features.shape[1] != self.coef_.shape[1]:
+            raise ValueError(
+                f"X has {features.shape[1]} features, but {type(self).__name__} was fitted "
+                f"with {self.coef_.shape[1]} features; pass the same columns as to fit."
+            )
+        return features
+
+    def _finite_scores(self, X: ArrayLike, method: str) -> Weights:
+        """The scores of ``X``, which must not overflow (for probabilities)."""
+        scores = _scores(self._check_X_predict(X, method), self.coef_, self.intercept_)
+        finite = np.isfinite(scores).all(axis=1)
+        if not finite.all():
+            raise ValueError(
+                f"X gives scores that overflow to inf or NaN (first in row "
+                f"{int(np.argmin(finite))}); its features lie far outside those seen in "
+                "fit: scale X as the training data was scaled."
+            )
+        return scores
+
+    def decision_function(self, X: ArrayLike) -> Weights:
         """Scores :math:`X W^\\top + b`, shape (n_samples, n_classes)."""
-        X = self._check_X_predict(X, "decision_function")
-        return self._scores(X, self.coef_, self.intercept_)
+        features = self._check_X_predict(X, "decision_function")
+        return _scores(features, self.coef_, self.intercept_)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> Array:
         """The class with the highest score, for each row of ``X``."""
-        X = self._check_X_predict(X, "predict")
-        return self.classes_[self._scores(X, self.coef_, self.intercept_).argmax(axis=1)]
+        features = self._check_X_predict(X, "predict")
+        return self.classes_[_scores(features, self.coef_, self.intercept_).argmax(axis=1)]
 
-    def score(self, X, y):
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
         """Accuracy: the fraction of rows of ``X`` whose prediction equals ``y``."""
-        y = np.asarray(y)
+        labels = as_array(y, "y")
         predicted = self.predict(X)
-        if y.shape != predicted.shape:
-            raise ValueError(f"y must have shape {predicted.shape}, got shape {y.shape}.")
-        return float(np.mean(predicted == y))
+        if labels.shape != predicted.shape:
+            raise ValueError(f"y must have shape {predicted.shape}, got shape {labels.shape}.")
+        return float(np.mean(predicted == labels))
 
 
 # ---------------------------------------------------------------------- models
@@ -396,28 +559,19 @@ class SoftmaxRegression(_LinearClassifier):
      [0.006 0.994 0.   ]]
     """
 
-    def __init__(
-        self, *, alpha=5e-4, learning_rate=2.0, max_iter=500, batch_size=None, tol=1e-7,
-        random_state=None,
-    ):
-        super().__init__(
-            alpha=alpha, learning_rate=learning_rate, max_iter=max_iter,
-            batch_size=batch_size, tol=tol, random_state=random_state,
-        )
-
-    def _loss_and_grad(self, codes, scores):
-        loss = sparse_softmax_cross_entropy_with_logits(labels=codes, logits=scores).mean()
+    def _loss_and_grad(self, codes: Codes, scores: Weights) -> tuple[float, FloatArray]:
+        losses = sparse_softmax_cross_entropy_with_logits(labels=codes, logits=scores)
+        with np.errstate(over="ignore"):  # a mean beyond the float range: inf
+            loss = losses.mean()
         return float(loss), sparse_softmax_cross_entropy_grad(labels=codes, logits=scores)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> Weights:
         """Softmax probabilities, shape (n_samples, n_classes); rows sum to 1."""
-        self._check_fitted("predict_proba")
-        return softmax(self.decision_function(X), axis=1)
+        return _kernels.softmax(self._finite_scores(X, "predict_proba"), 1)
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> Weights:
         """Log-probabilities, computed stably with log-softmax."""
-        self._check_fitted("predict_log_proba")
-        return log_softmax(self.decision_function(X), axis=1)
+        return _kernels.log_softmax(self._finite_scores(X, "predict_log_proba"), 1)
 
 
 class LogisticRegression(_LinearClassifier):
@@ -469,16 +623,7 @@ class LogisticRegression(_LinearClassifier):
      [0.009 0.991]]
     """
 
-    def __init__(
-        self, *, alpha=5e-4, learning_rate=2.0, max_iter=500, batch_size=None, tol=1e-7,
-        random_state=None,
-    ):
-        super().__init__(
-            alpha=alpha, learning_rate=learning_rate, max_iter=max_iter,
-            batch_size=batch_size, tol=tol, random_state=random_state,
-        )
-
-    def _check_classes(self, classes):
+    def _check_classes(self, classes: Array) -> None:
         if classes.size != 2:
             raise ValueError(
                 f"LogisticRegression is for 2 classes, but y has {classes.size} "
@@ -486,31 +631,31 @@ class LogisticRegression(_LinearClassifier):
                 "SoftmaxRegression for more."
             )
 
-    def _n_columns(self, classes):
+    def _n_columns(self, classes: Array) -> int:
         return 1
 
-    def _loss_and_grad(self, codes, scores):
+    def _loss_and_grad(self, codes: Codes, scores: Weights) -> tuple[float, FloatArray]:
         z = codes.astype(scores.dtype).reshape(scores.shape)
-        loss = sigmoid_cross_entropy_with_logits(labels=z, logits=scores).mean()
+        losses = sigmoid_cross_entropy_with_logits(labels=z, logits=scores)
+        with np.errstate(over="ignore"):  # a mean beyond the float range: inf
+            loss = losses.mean()
         return float(loss), sigmoid_cross_entropy_grad(labels=z, logits=scores)
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> Weights:
         """Scores :math:`X w + b`, shape (n_samples,); positive means ``classes_[1]``."""
-        X = self._check_X_predict(X, "decision_function")
-        return self._scores(X, self.coef_, self.intercept_)[:, 0]
+        return super().decision_function(X)[:, 0]
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> Array:
         """``classes_[1]`` where the score is positive, ``classes_[0]`` elsewhere."""
-        X = self._check_X_predict(X, "predict")
-        positive = self._scores(X, self.coef_, self.intercept_)[:, 0] > 0
+        features = self._check_X_predict(X, "predict")
+        positive = _scores(features, self.coef_, self.intercept_)[:, 0] > 0
         return self.classes_[positive.astype(np.intp)]
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> Weights:
         """Columns :math:`1 - \\sigma(s)` and :math:`\\sigma(s)`, shape (n_samples, 2)."""
-        self._check_fitted("predict_proba")
-        scores = self.decision_function(X)
+        scores = self._finite_scores(X, "predict_proba")[:, 0]
         # 1 - sigmoid(s) = sigmoid(-s), exact where sigmoid(s) rounds to 1.
-        return np.column_stack([sigmoid(-scores), sigmoid(scores)])
+        return np.column_stack([_kernels.sigmoid(-scores), _kernels.sigmoid(scores)])
 
 
 class LinearSVM(_LinearClassifier):
@@ -570,26 +715,34 @@ class LinearSVM(_LinearClassifier):
     False
     """
 
-    _param_names = ("loss",) + _LinearClassifier._param_names
+    _param_names = ("loss",) + _Hyperparameters._param_names
 
     def __init__(
-        self, *, loss="hinge", alpha=5e-4, learning_rate=0.05, max_iter=500, batch_size=None,
-        tol=1e-7, random_state=None,
-    ):
+        self,
+        *,
+        loss: str = "hinge",
+        alpha: float = 5e-4,
+        learning_rate: float = 0.05,
+        max_iter: int = 500,
+        batch_size: int | None = None,
+        tol: float | None = 1e-7,
+        random_state: RandomState = None,
+    ) -> None:
         self.loss = loss
         super().__init__(
-            alpha=alpha, learning_rate=learning_rate, max_iter=max_iter,
-            batch_size=batch_size, tol=tol, random_state=random_state,
+            alpha=alpha,
+            learning_rate=learning_rate,
+            max_iter=max_iter,
+            batch_size=batch_size,
+            tol=tol,
+            random_state=random_state,
         )
 
-    def _check_params(self):
-        if self.loss not in ("hinge", "squared_hinge"):
-            raise ValueError(
-                f'loss must be "hinge" or "squared_hinge", got {self.loss!r}.'
-            )
-        super()._check_params()
+    def _schedule(self) -> _Schedule:
+        check_option("loss", self.loss, choices=("hinge", "squared_hinge"))
+        return super()._schedule()
 
-    def _loss_and_grad(self, codes, scores):
+    def _loss_and_grad(self, codes: Codes, scores: Weights) -> tuple[float, FloatArray]:
         squared = self.loss == "squared_hinge"
         loss = multiclass_hinge_loss(codes, scores, squared=squared)
         return float(loss), multiclass_hinge_grad(codes, scores, squared=squared)

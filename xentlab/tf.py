@@ -5,21 +5,29 @@ each returns the per-example losses (no reduction). Chapter 5 of the book,
 *TensorFlow's four cross-entropy functions*, derives them.
 """
 
-import numpy as np
+from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _kernels
 from ._blocks import elementwise_in_blocks, reduce_rows_in_blocks
 from ._validation import (
+    BlockCheck,
     as_class_labels,
     as_float_array,
     as_pos_weight,
-    block_check,
+    batch_shape,
     check_class_axis,
-    check_finite,
+    check_class_logits,
     check_in_unit_interval,
     check_same_shape,
     check_sums_to_one,
+    in_unit_interval_by_blocks,
+    logits_by_blocks,
 )
-from .activations import _max_and_rest, _row_sum, _unshifted_bound
 
 __all__ = [
     "sigmoid_cross_entropy_with_logits",
@@ -28,90 +36,42 @@ __all__ = [
     "weighted_cross_entropy_with_logits",
 ]
 
-
-# --------------------------------------------------------------------- kernels
-
-
-def _weighted_sigmoid_ce(z, x, pos_weight):
-    # TensorFlow's (1 - z) x + (1 + (q - 1) z) (log1p(exp(-|x|)) + max(-x, 0)),
-    # regrouped with softplus(+-x) = max(+-x, 0) + t, t = log1p(exp(-|x|)), as
-    #   (1 - z) softplus(x) + q z softplus(-x) = (1 - z + q z) t + u x,
-    #   u = (1 - z) where x > 0, -q z elsewhere:
-    # both terms are >= 0, so nothing cancels and a loss of 1e-30 stays 1e-30
-    # (TensorFlow's form computes x + (-x + 1e-30) = 0 for z = 0, x << 0).
-    t = np.abs(x, out=np.empty_like(x))  # an array even for 0-d input
-    np.negative(t, out=t)
-    np.exp(t, out=t)
-    np.log1p(t, out=t)  # t in place: one full-size buffer
-    if pos_weight is None:
-        u = np.greater(x, 0, out=np.empty_like(x))  # 1.0 where x > 0, straight into floats
-        u -= z  # 1 - z where x > 0 (exact for z >= 1/2), -z elsewhere
-        u *= x
-        u += t
-        return u
-    qz = pos_weight * z
-    u = np.where(x > 0, 1 - z, -qz)
-    u *= x
-    t *= (1 - z) + qz
-    u += t
-    return u
+Losses = NDArray[np.floating[Any]]
 
 
-def _softmax_ce(z, x):
-    # On a (rows, C) block, one value per row.
-    m, rest = _max_and_rest(x)
-    # -sum_j z_j log softmax(x)_j = sum_j z_j (m - x_j) + log1p(rest) sum_j z_j:
-    # every term is >= 0, and (m - x) * z is formed in one buffer.
-    gap = np.subtract(m, x)
-    gap *= z
-    return (_row_sum(gap) + np.log1p(rest) * _row_sum(z))[:, 0]
+def _labels_and_logits(labels: ArrayLike, logits: ArrayLike) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Float labels in the logits' dtype, of the logits' shape (values not yet checked)."""
+    x = as_float_array(logits, "logits")
+    z = as_float_array(labels, "labels", dtype=x.dtype)
+    check_same_shape(z, x, "labels", "logits")
+    return z, x
 
 
-def _sparse_softmax_ce_rows(x, labels, bound):
-    # -log softmax(x)_y = log(sum_k e^{x_k} / e^{x_y}) = log1p(e^{-x_y} sum_{k != y} e^{x_k}).
-    # Where the block's logits lie in [-bound, bound] the exponentials need no shift:
-    # one exp per logit, no search for the row maximum (the costliest pass over short
-    # rows), and each term keeps its relative accuracy, so a loss of 1e-100 keeps its
-    # digits. Elsewhere shift by the row maximum: (m - x_y) + log1p(rest), both >= 0.
-    flat = np.arange(0, x.size, x.shape[1]) + labels  # x_y's position in x.ravel()
-    x_true = x.ravel().take(flat)
-    if -bound <= x.min() and x.max() <= bound:
-        e = np.exp(x)
-        e.ravel()[flat] = 0.0  # the sum skips k = y
-        rest = _row_sum(e)[:, 0]
-        np.negative(x_true, out=x_true)
-        rest *= np.exp(x_true, out=x_true)
-        return np.log1p(rest, out=rest)
-    m, rest = _max_and_rest(x)
-    return (m[:, 0] - x_true) + np.log1p(rest[:, 0])
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def _as_labels_logits(labels, logits):
-    logits = as_float_array(logits, "logits")
-    labels = as_float_array(labels, "labels", dtype=logits.dtype)
-    check_same_shape(labels, logits, "labels", "logits")
-    return labels, logits
-
-
-def _check_labels_logits(labels, logits):
-    labels, logits = _as_labels_logits(labels, logits)
-    check_finite(logits, "logits")
-    return labels, logits
-
-
-def _sigmoid_ce_checks(labels, logits):
-    # Checked block by block as the kernel goes (elementwise_in_blocks): no extra pass.
-    return {1: block_check(check_finite, logits, "logits"),
-            0: block_check(check_in_unit_interval, labels, "labels")}
+def _sigmoid_ce(z: NDArray[Any], x: NDArray[Any], q: NDArray[Any] | None) -> Losses:
+    """The elementwise kernel over blocks, each block checked just before it is read
+    (no extra pass); -inf logits (impossible positives) are allowed."""
+    seen_minus_inf: list[bool] = [False]
+    checks: list[BlockCheck] = [
+        logits_by_blocks(x, "logits", 1, seen_minus_inf),
+        in_unit_interval_by_blocks(z, "labels", 0),
+    ]
+    arrays = (z, x) if q is None else (z, x, q)
+    with np.errstate(invalid="ignore"):  # 0 x -inf at impossible classes, fixed below
+        out = elementwise_in_blocks(
+            _kernels.sigmoid_cross_entropy, x.shape, x.dtype, *arrays, checks=checks
+        )
+    if seen_minus_inf[0]:
+        # sigma(-inf) = 0: a label of 0 costs nothing there, any positive label inf.
+        impossible = np.isneginf(x)
+        positive = np.broadcast_to(z if q is None else z * q, x.shape)[impossible] > 0
+        out[impossible] = np.where(positive, np.inf, 0.0)
+    return out
 
 
 # ---------------------------------------------------------------------- public
 
 
-def sigmoid_cross_entropy_with_logits(*, labels, logits):
+def sigmoid_cross_entropy_with_logits(*, labels: ArrayLike, logits: ArrayLike) -> Losses:
     r"""Binary cross-entropy of independent classes, from logits (multi-label).
 
     .. math::
@@ -125,7 +85,8 @@ def sigmoid_cross_entropy_with_logits(*, labels, logits):
         Targets in [0, 1] (0/1 or soft), same shape as ``logits``; for
         multi-label data one column per class.
     logits : array_like
-        Raw scores :math:`x`, any shape, finite.
+        Raw scores :math:`x`, any shape: finite, or ``-inf`` where the label is 0
+        and the class cannot occur (its loss and gradient are then 0).
 
     Returns
     -------
@@ -137,7 +98,7 @@ def sigmoid_cross_entropy_with_logits(*, labels, logits):
     ValueError
         If the shapes differ (for example integer class codes of shape ``(N,)`` next
         to logits of shape ``(N, C)``: one-hot encode them), a label is outside
-        [0, 1], or a value is NaN or infinite.
+        [0, 1], or a value is NaN or +inf.
     TypeError
         If an input is not numeric.
 
@@ -165,14 +126,13 @@ def sigmoid_cross_entropy_with_logits(*, labels, logits):
     >>> print(sigmoid_cross_entropy_with_logits(labels=[1.0], logits=[1e4]))
     [0.]
     """
-    labels, logits = _as_labels_logits(labels, logits)
-    return elementwise_in_blocks(
-        lambda z, x: _weighted_sigmoid_ce(z, x, None), logits.shape, logits.dtype, labels, logits,
-        checks=_sigmoid_ce_checks(labels, logits),
-    )
+    z, x = _labels_and_logits(labels, logits)
+    return _sigmoid_ce(z, x, None)
 
 
-def weighted_cross_entropy_with_logits(*, labels, logits, pos_weight):
+def weighted_cross_entropy_with_logits(
+    *, labels: ArrayLike, logits: ArrayLike, pos_weight: ArrayLike
+) -> Losses:
     r"""Sigmoid cross-entropy whose positive term is weighted, for imbalanced labels.
 
     .. math::
@@ -187,7 +147,8 @@ def weighted_cross_entropy_with_logits(*, labels, logits, pos_weight):
     labels : array_like
         Targets in [0, 1], same shape as ``logits``.
     logits : array_like
-        Raw scores, finite.
+        Raw scores: finite, or ``-inf`` for a class that cannot occur (probability 0,
+        gradient 0; an infinite loss when it is the label).
     pos_weight : float or array_like
         :math:`q \ge 0`, broadcast against ``logits`` (a scalar, or one weight per
         class along the last axis). :math:`q > 1` raises recall, :math:`q < 1` precision;
@@ -224,15 +185,14 @@ def weighted_cross_entropy_with_logits(*, labels, logits, pos_weight):
     >>> print(loss.round(4))  # the missed positive costs 3x, the negative as before
     [3.9398 0.3133]
     """
-    labels, logits = _as_labels_logits(labels, logits)
-    q = as_pos_weight(pos_weight, logits)
-    return elementwise_in_blocks(
-        _weighted_sigmoid_ce, logits.shape, logits.dtype, labels, logits, q,
-        checks=_sigmoid_ce_checks(labels, logits),
-    )
+    z, x = _labels_and_logits(labels, logits)
+    q = as_pos_weight(pos_weight, x)
+    return _sigmoid_ce(z, x, q)
 
 
-def softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
+def softmax_cross_entropy_with_logits(
+    *, labels: ArrayLike, logits: ArrayLike, axis: int = -1
+) -> Losses:
     r"""Cross-entropy between target distributions and the softmax of logits.
 
     .. math::
@@ -246,7 +206,8 @@ def softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
         One-hot labels or soft targets, each a distribution along ``axis``, same
         shape as ``logits``.
     logits : array_like
-        Raw scores, classes along ``axis``, finite.
+        Raw scores, classes along ``axis``: finite, or ``-inf`` for a class that
+        cannot occur (probability 0, gradient 0; infinite loss if it carries target mass).
     axis : int, default -1
         The class axis. For several categorical outputs at once (multi-target,
         multi-class), lay them out as ``(N, heads, C)``: one softmax per head.
@@ -260,7 +221,7 @@ def softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
     ------
     ValueError
         If the shapes differ (integer labels: use the sparse version), a label is
-        outside [0, 1], or a value is NaN or infinite.
+        outside [0, 1], or a value is NaN or +inf (or a slice of logits is all -inf).
     TypeError
         If an input is not numeric.
 
@@ -292,15 +253,17 @@ def softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
     >>> print(f"{loss:.4f}")
     0.0626
     """
-    logits = as_float_array(logits, "logits")
-    axis = check_class_axis(logits, "logits", axis)
-    labels, logits = _check_labels_logits(labels, logits)
-    check_in_unit_interval(labels, "labels")
-    check_sums_to_one(labels, "labels", axis)
-    return reduce_rows_in_blocks(_softmax_ce, logits.dtype, axis, labels, logits)[()]
+    z, x = _labels_and_logits(labels, logits)
+    axis = check_class_axis(x, "logits", axis)
+    check_class_logits(x, "logits", axis)
+    check_in_unit_interval(z, "labels")
+    check_sums_to_one(z, "labels", axis)
+    return reduce_rows_in_blocks(_kernels.softmax_cross_entropy_rows, x.dtype, axis, z, x)[()]
 
 
-def sparse_softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
+def sparse_softmax_cross_entropy_with_logits(
+    *, labels: ArrayLike, logits: ArrayLike, axis: int = -1
+) -> Losses:
     r"""Softmax cross-entropy with integer class labels.
 
     .. math::
@@ -314,7 +277,8 @@ def sparse_softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
         Class indices in ``[0, C)``, shape ``logits.shape`` without ``axis``
         (``(N,)`` for logits ``(N, C)``).
     logits : array_like
-        Raw scores, finite.
+        Raw scores: finite, or ``-inf`` for a class that cannot occur (probability 0,
+        gradient 0; an infinite loss when it is the label).
     axis : int, default -1
         The class axis (TensorFlow always uses the last one).
 
@@ -328,7 +292,7 @@ def sparse_softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
     ValueError
         If a label is outside ``[0, C)`` (classes coded from 1, or with gaps) or
         fractional, the shapes do not fit (one-hot labels: use the dense version),
-        or a logit is NaN or infinite.
+        or a logit is NaN or +inf (or a slice of logits is all -inf).
     TypeError
         If the labels are not numbers or the logits are not numeric.
 
@@ -357,13 +321,13 @@ def sparse_softmax_cross_entropy_with_logits(*, labels, logits, axis=-1):
     >>> print(sparse_softmax_cross_entropy_with_logits(labels=[2, 0], logits=logits).round(4))
     [0.0626 0.417 ]
     """
-    logits = as_float_array(logits, "logits")
-    axis = check_class_axis(logits, "logits", axis)
-    check_finite(logits, "logits")
-    batch_shape = logits.shape[:axis] + logits.shape[axis + 1 :]
-    codes = as_class_labels(labels, "labels", logits.shape[axis], batch_shape)
-    bound = _unshifted_bound(logits.dtype, logits.shape[axis])
-    return reduce_rows_in_blocks(
-        lambda x, y: _sparse_softmax_ce_rows(x, y, bound), logits.dtype, axis, logits,
-        per_row=(codes,),
-    )[()]
+    x = as_float_array(logits, "logits")
+    axis = check_class_axis(x, "logits", axis)
+    check_class_logits(x, "logits", axis)
+    codes = as_class_labels(labels, "labels", x.shape[axis], batch_shape(x, axis))
+    bound = _kernels.unshifted_bound(x.dtype, x.shape[axis])
+
+    def kernel(rows: NDArray[Any], y: NDArray[Any]) -> NDArray[Any]:
+        return _kernels.sparse_softmax_cross_entropy_rows(rows, y, bound)
+
+    return reduce_rows_in_blocks(kernel, x.dtype, axis, x, per_row=(codes,))[()]
