@@ -170,8 +170,11 @@ def makefile_recipe(target):
     def expand(s, depth=0):
         if depth > 20:
             return s
-        expanded = re.sub(r"\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]",
-                          lambda m: variables.get(m.group(1), m.group(0)), s)
+        expanded = re.sub(
+            r"\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]",
+            lambda m: variables.get(m.group(1), m.group(0)),
+            s,
+        )
         return expanded if expanded == s else expand(expanded, depth + 1)
 
     return [expand(line) for line in recipe]
@@ -201,11 +204,18 @@ def test_ci_runs_make_test_in_strict_bash():
     lines = path.read_text().splitlines()
     assert re.match(r"^#!\s*(/usr/bin/env\s+bash|/bin/bash)\b", lines[0]), lines[0]
     code = [line.split("#", 1)[0].strip() for line in lines[1:]]
-    strict = next((i for i, line in enumerate(code)
-                   if re.fullmatch(r"set\s+-euo\s+pipefail", line)), None)
+    strict = next(
+        (i for i, line in enumerate(code) if re.fullmatch(r"set\s+-euo\s+pipefail", line)), None
+    )
     assert strict is not None, ".ci/run does not `set -euo pipefail`"
-    make_test = next((i for i, line in enumerate(code)
-                      if re.search(r"(^|[;&|]\s*|\bexec\s+)make\s+test\s*$", line)), None)
+    make_test = next(
+        (
+            i
+            for i, line in enumerate(code)
+            if re.search(r"(^|[;&|]\s*|\bexec\s+)make\s+test\s*$", line)
+        ),
+        None,
+    )
     assert make_test is not None, ".ci/run does not run `make test`"
     assert strict < make_test, "`set -euo pipefail` must come before `make test`"
 

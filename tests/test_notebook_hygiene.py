@@ -84,8 +84,9 @@ def check_format(nb):
             problems.append(f"not a valid notebook: {exc.message}")
     name = nb.get("metadata", {}).get("kernelspec", {}).get("name")
     if name != "python3":
-        problems.append(f"kernelspec name is {name!r}, not 'python3' (re-execute with "
-                        "--kernel_name=python3)")
+        problems.append(
+            f"kernelspec name is {name!r}, not 'python3' (re-execute with --kernel_name=python3)"
+        )
     return problems
 
 
@@ -100,14 +101,20 @@ def check_executed_in_order(nb):
         counts.append(count)
         for out in cell.get("outputs", []):
             if out.get("output_type") == "execute_result" and out.get("execution_count") != count:
-                problems.append(f"cell {i}: its result has execution count "
-                                f"{out.get('execution_count')}, the cell {count}")
+                problems.append(
+                    f"cell {i}: its result has execution count "
+                    f"{out.get('execution_count')}, the cell {count}"
+                )
     if unexecuted:
-        problems.append(f"code cells {unexecuted} were not executed: run the notebook top to "
-                        "bottom in a fresh kernel and store the outputs (make notebooks)")
+        problems.append(
+            f"code cells {unexecuted} were not executed: run the notebook top to "
+            "bottom in a fresh kernel and store the outputs (make notebooks)"
+        )
     elif counts != list(range(1, len(counts) + 1)):
-        problems.append(f"execution counts are {counts}, not 1..{len(counts)} in order: "
-                        "restart the kernel and run all cells (make notebooks)")
+        problems.append(
+            f"execution counts are {counts}, not 1..{len(counts)} in order: "
+            "restart the kernel and run all cells (make notebooks)"
+        )
     return problems
 
 
@@ -116,8 +123,10 @@ def check_no_errors(nb):
     for i, cell in code_cells(nb):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error" and "raises-exception" not in tags(cell):
-                problems.append(f"cell {i} stores an error ({out.get('ename')}: "
-                                f"{out.get('evalue')}); tag it raises-exception if it is meant")
+                problems.append(
+                    f"cell {i} stores an error ({out.get('ename')}: "
+                    f"{out.get('evalue')}); tag it raises-exception if it is meant"
+                )
     return problems
 
 
@@ -137,11 +146,15 @@ def check_outputs_are_clean(nb):
             if kind == "error":
                 continue
             if m := ADDRESS.search(text):
-                problems.append(f"cell {i} shows a memory address ({m.group(0).strip()!r} in "
-                                f"{kind}); print something deterministic instead")
+                problems.append(
+                    f"cell {i} shows a memory address ({m.group(0).strip()!r} in "
+                    f"{kind}); print something deterministic instead"
+                )
             if m := NUMPY_SCALAR.search(text):
-                problems.append(f"cell {i} shows an unformatted NumPy scalar ({m.group(0)!r} in "
-                                f"{kind}); format it, e.g. f\"{{value:.4f}}\"")
+                problems.append(
+                    f"cell {i} shows an unformatted NumPy scalar ({m.group(0)!r} in "
+                    f'{kind}); format it, e.g. f"{{value:.4f}}"'
+                )
     return problems
 
 
@@ -154,8 +167,7 @@ def check_hidden_cells_are_exercises(nb):
         current = marks.get(i, current)
         section[i] = current
     return [
-        f"cell {i} is tagged hide-cell but lies under {section[i]!r}, not in an Exercises "
-        "section"
+        f"cell {i} is tagged hide-cell but lies under {section[i]!r}, not in an Exercises section"
         for i, cell in code_cells(nb)
         if "hide-cell" in tags(cell) and not _in_exercises(nb, i)
     ]
@@ -169,12 +181,21 @@ def _in_exercises(nb, index):
 
 def check_chapter_sections(nb):
     titles = [(level, title) for _, level, title in headings(nb)]
-    return [f"no '## {title}' heading" for title in ("Summary", "Exercises")
-            if (2, title) not in titles]
+    return [
+        f"no '## {title}' heading"
+        for title in ("Summary", "Exercises")
+        if (2, title) not in titles
+    ]
 
 
-CHECKS = [check_format, check_executed_in_order, check_no_errors, check_no_stderr,
-          check_outputs_are_clean, check_hidden_cells_are_exercises]
+CHECKS = [
+    check_format,
+    check_executed_in_order,
+    check_no_errors,
+    check_no_stderr,
+    check_outputs_are_clean,
+    check_hidden_cells_are_exercises,
+]
 
 
 # ------------------------------------------------------- the book's notebooks
@@ -240,8 +261,7 @@ def test_the_book_has_notebooks():
 
 def _notebook(cells, kernel="python3", nbformat_version=4):
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python 3", "language": "python"}
     nb.cells = cells
     nb = json.loads(nbformat.writes(nb))
     nb["nbformat"] = nbformat_version
@@ -261,8 +281,12 @@ def _md(src):
 
 
 def _result(text, count):
-    return {"output_type": "execute_result", "execution_count": count, "metadata": {},
-            "data": {"text/plain": text}}
+    return {
+        "output_type": "execute_result",
+        "execution_count": count,
+        "metadata": {},
+        "data": {"text/plain": text},
+    }
 
 
 def _stream(name, text):
@@ -291,39 +315,72 @@ def test_a_clean_notebook_passes_every_check():
         assert check(nb) == [], check.__name__
 
 
-@pytest.mark.parametrize("check, nb, expected", [
-    (check_format, _notebook(GOOD, kernel="xentlab"), "kernelspec name is 'xentlab'"),
-    (check_format, _notebook(GOOD, nbformat_version=3), "nbformat is 3"),
-    (check_executed_in_order, _notebook([_code("1", None)]), "code cells [0] were not executed"),
-    (check_executed_in_order, _notebook([_code("1", 2), _code("2", 1)]),
-     r"execution counts are [2, 1], not 1..2"),
-    (check_executed_in_order, _notebook([_code("1", 1), _code("2", 3)]),
-     r"execution counts are [1, 3], not 1..2"),
-    (check_executed_in_order, _notebook([_code("1", 1), _code("", None)]),
-     "empty code cell"),
-    (check_executed_in_order, _notebook([_code("1", 1, [_result("1", 7)])]),
-     "its result has execution count 7"),
-    (check_no_errors, _notebook([_code("1 / 0", 1, [_error()])]), "cell 0 stores an error"),
-    (check_no_stderr, _notebook([_code("warn()", 1, [_stream("stderr", "UserWarning: x")])]),
-     "cell 0 writes to stderr"),
-    (check_outputs_are_clean,
-     _notebook([_code("f", 1, [_result("<function f at 0x7f3a2b1c0d>", 1)])]),
-     "memory address"),
-    (check_outputs_are_clean, _notebook([_code("x", 1, [_result("np.float64(0.5)", 1)])]),
-     "unformatted NumPy scalar ('np.float64('"),
-    (check_outputs_are_clean,
-     _notebook([_code("print(x)", 1, [_stream("stdout", "[np.float32(1.0)]")])]),
-     "unformatted NumPy scalar"),
-    (check_hidden_cells_are_exercises,
-     _notebook([_md("## Softmax"), _code("x", 1, tags_=["hide-cell"])]),
-     "lies under 'Softmax', not in an Exercises section"),
-    (check_hidden_cells_are_exercises,
-     _notebook([_code("x", 1, tags_=["hide-cell"]), _md("## Exercises")]),
-     "not in an Exercises section"),
-    (check_chapter_sections, _notebook([_md("# Title\n\n## Exercises")]), "no '## Summary'"),
-    (check_chapter_sections, _notebook([_md("## Summary\n\n### Exercises")]),
-     "no '## Exercises'"),
-], ids=lambda v: v.__name__ if callable(v) else None)
+@pytest.mark.parametrize(
+    "check, nb, expected",
+    [
+        (check_format, _notebook(GOOD, kernel="xentlab"), "kernelspec name is 'xentlab'"),
+        (check_format, _notebook(GOOD, nbformat_version=3), "nbformat is 3"),
+        (
+            check_executed_in_order,
+            _notebook([_code("1", None)]),
+            "code cells [0] were not executed",
+        ),
+        (
+            check_executed_in_order,
+            _notebook([_code("1", 2), _code("2", 1)]),
+            r"execution counts are [2, 1], not 1..2",
+        ),
+        (
+            check_executed_in_order,
+            _notebook([_code("1", 1), _code("2", 3)]),
+            r"execution counts are [1, 3], not 1..2",
+        ),
+        (check_executed_in_order, _notebook([_code("1", 1), _code("", None)]), "empty code cell"),
+        (
+            check_executed_in_order,
+            _notebook([_code("1", 1, [_result("1", 7)])]),
+            "its result has execution count 7",
+        ),
+        (check_no_errors, _notebook([_code("1 / 0", 1, [_error()])]), "cell 0 stores an error"),
+        (
+            check_no_stderr,
+            _notebook([_code("warn()", 1, [_stream("stderr", "UserWarning: x")])]),
+            "cell 0 writes to stderr",
+        ),
+        (
+            check_outputs_are_clean,
+            _notebook([_code("f", 1, [_result("<function f at 0x7f3a2b1c0d>", 1)])]),
+            "memory address",
+        ),
+        (
+            check_outputs_are_clean,
+            _notebook([_code("x", 1, [_result("np.float64(0.5)", 1)])]),
+            "unformatted NumPy scalar ('np.float64('",
+        ),
+        (
+            check_outputs_are_clean,
+            _notebook([_code("print(x)", 1, [_stream("stdout", "[np.float32(1.0)]")])]),
+            "unformatted NumPy scalar",
+        ),
+        (
+            check_hidden_cells_are_exercises,
+            _notebook([_md("## Softmax"), _code("x", 1, tags_=["hide-cell"])]),
+            "lies under 'Softmax', not in an Exercises section",
+        ),
+        (
+            check_hidden_cells_are_exercises,
+            _notebook([_code("x", 1, tags_=["hide-cell"]), _md("## Exercises")]),
+            "not in an Exercises section",
+        ),
+        (check_chapter_sections, _notebook([_md("# Title\n\n## Exercises")]), "no '## Summary'"),
+        (
+            check_chapter_sections,
+            _notebook([_md("## Summary\n\n### Exercises")]),
+            "no '## Exercises'",
+        ),
+    ],
+    ids=lambda v: v.__name__ if callable(v) else None,
+)
 def test_each_check_catches_its_problem(check, nb, expected):
     problems = check(nb)
     assert any(expected in p for p in problems), problems
