@@ -134,7 +134,7 @@ def test_minus_inf_logits_equal_dropping_the_class(n, c, seed):
     by_where = xl.sparse_categorical_cross_entropy(
         y, x, from_logits=True, where=mask, reduction="none"
     )
-    np.testing.assert_allclose(by_where, got, rtol=1e-15)  # one path shifts, one does not
+    np.testing.assert_allclose(by_where, got, rtol=1e-14)  # one path shifts, one does not
     dense = xl.categorical_cross_entropy(
         np.eye(c)[y], x_masked, from_logits=True, reduction="none"
     )
