@@ -92,8 +92,8 @@ def test_nll_nothing_counted():
     with pytest.raises(
         ValueError,
         match=re.escape(
-            "no target counts towards the mean: every one is ignored (ignore_index) or has "
-            "weight 0, so the mean is 0 / 0."
+            "no target counts towards the mean: every one is ignored (ignore_index), masked "
+            "(where) or has weight 0, so the mean is 0 / 0."
         ),
     ):
         xl.nll_loss([-1, -1], lp, ignore_index=-1)

@@ -636,6 +636,52 @@ def reduce_loss(per_example: Array, reduction: str, sample_weight: Array | None)
     return _weighted_mean(per_example, sample_weight)
 
 
+def batch_sample_weight(sample_weight: ArrayLike | None, per_example: Array) -> Array | None:
+    """:func:`as_sample_weight` for these per-example losses (which must be a batch)."""
+    n = per_example.shape[0] if per_example.ndim else 1
+    w = as_sample_weight(sample_weight, n, per_example.dtype)
+    if w is not None and per_example.ndim == 0:
+        raise ValueError(
+            "sample_weight needs a batch: the inputs hold a single example; pass a "
+            "batch of shape (N, ...) or drop sample_weight."
+        )
+    return w
+
+
+def finish_loss(per_example: Array, reduction: Any, sample_weight: ArrayLike | None) -> Any:
+    """Check ``reduction`` and ``sample_weight``, then :func:`reduce_loss` (a NumPy scalar
+    for ``"mean"`` and ``"sum"``)."""
+    reduction = check_reduction(reduction)
+    return reduce_loss(per_example, reduction, batch_sample_weight(sample_weight, per_example))[()]
+
+
+def reduce_counted(
+    per_example: Array, counted: Array, reduction: str, sample_weight: ArrayLike | None
+) -> Any:
+    """``reduction`` of losses of which each counts ``counted`` times in the mean.
+
+    ``"mean"`` is ``sum(s * l) / sum(s * counted)`` (PyTorch's weighted mean, with
+    sample weights ``s``): an ignored target, a masked example or a class weight of 0
+    counts 0 times. It raises rather than return 0 / 0 when nothing counts.
+    """
+    s = batch_sample_weight(sample_weight, per_example)
+    losses = weighted(per_example, s)
+    if reduction == "none":
+        return losses[()]
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond the float range: inf
+        total = losses.sum()
+        if reduction == "sum":
+            return total[()]
+        denominator = weighted(counted, s).sum()
+        if denominator == 0:
+            raise ValueError(
+                "no target counts towards the mean: every one is ignored (ignore_index), "
+                "masked (where) or has weight 0, so the mean is 0 / 0. Use reduction='sum' "
+                "(which gives 0) or check how the batch was built."
+            )
+        return (total / denominator)[()]
+
+
 def as_mask(where: ArrayLike | None, shape: tuple[int, ...], axis: int | None) -> Array | None:
     """A boolean mask broadcast to ``shape``, or ``None``.
 

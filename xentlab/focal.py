@@ -21,7 +21,6 @@ from ._validation import (
     as_float_array,
     as_float_arrays,
     as_masked_logits,
-    as_sample_weight,
     check_class_axis,
     check_finite,
     check_in_unit_interval,
@@ -29,7 +28,7 @@ from ._validation import (
     check_reduction,
     check_same_shape,
     check_sums_to_one,
-    reduce_loss,
+    finish_loss,
 )
 
 __all__ = [
@@ -318,17 +317,6 @@ def _poly1_grad_rows(z: Array, x: Array, epsilon: float) -> Array:
 # ------------------------------------------------------------------ validation
 
 
-def _reduce(per_example: Array, reduction: str, sample_weight: ArrayLike | None) -> Loss:
-    n = per_example.shape[0] if per_example.ndim else 1
-    w = as_sample_weight(sample_weight, n, per_example.dtype)
-    if w is not None and per_example.ndim == 0:
-        raise ValueError(
-            "sample_weight needs a batch: the inputs hold a single example; pass a "
-            "batch of shape (N, ...) or drop sample_weight."
-        )
-    return reduce_loss(per_example, reduction, w)[()]
-
-
 def _softmax_targets(
     y_true: ArrayLike, y_pred: ArrayLike, from_logits: bool, axis: Any, smoothing: float
 ) -> tuple[Array, Array, int]:
@@ -499,7 +487,9 @@ def categorical_focal_loss(
     def kernel(z_rows: Array, x_rows: Array) -> Array:
         return rows(z_rows, x_rows, dtype(a), dtype(g))
 
-    return _reduce(reduce_rows_in_blocks(kernel, x.dtype, axis, z, x), reduction, sample_weight)
+    return finish_loss(
+        reduce_rows_in_blocks(kernel, x.dtype, axis, z, x), reduction, sample_weight
+    )
 
 
 def poly1_cross_entropy(
@@ -595,7 +585,9 @@ def poly1_cross_entropy(
     def kernel(z_rows: Array, x_rows: Array) -> Array:
         return rows(z_rows, x_rows, dtype(eps))
 
-    return _reduce(reduce_rows_in_blocks(kernel, x.dtype, axis, z, x), reduction, sample_weight)
+    return finish_loss(
+        reduce_rows_in_blocks(kernel, x.dtype, axis, z, x), reduction, sample_weight
+    )
 
 
 def _gradient_rows(kernel: Any, z: Array, x: Array, axis: int) -> Array:

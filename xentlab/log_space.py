@@ -23,7 +23,6 @@ from ._validation import (
     as_class_weight,
     as_float_array,
     as_float_arrays,
-    as_sample_weight,
     batch_shape,
     check_class_axis,
     check_finite,
@@ -32,9 +31,9 @@ from ._validation import (
     check_option,
     check_same_shape,
     check_sums_to_one,
+    reduce_counted,
     show,
     warn,
-    weighted,
 )
 
 __all__ = [
@@ -236,7 +235,7 @@ def nll_loss(
     """
     per_example, counted = _nll(y_true, log_probs, axis, class_weight, ignore_index)
     reduction = check_option("reduction", reduction, choices=("mean", "sum", "none"))
-    return _reduce_counted(per_example, counted, reduction, sample_weight)
+    return reduce_counted(per_example, counted, reduction, sample_weight)
 
 
 def _nll(
@@ -268,32 +267,6 @@ def _nll(
         per_example = np.where(ignored, 0, per_example)
         counted = np.where(ignored, 0, counted)
     return per_example.astype(lp.dtype, copy=False), counted.astype(lp.dtype, copy=False)
-
-
-def _reduce_counted(
-    per_example: Array, counted: Array, reduction: str, sample_weight: ArrayLike | None
-) -> Loss:
-    """``"mean"`` is ``sum(s * l) / sum(s * counted)``; it raises rather than give 0 / 0."""
-    n = per_example.shape[0] if per_example.ndim else 1
-    s = as_sample_weight(sample_weight, n, per_example.dtype)
-    if s is not None and per_example.ndim == 0:
-        raise ValueError(
-            "sample_weight needs a batch: the inputs hold a single example; pass a "
-            "batch of shape (N, ...) or drop sample_weight."
-        )
-    losses = weighted(per_example, s)
-    if reduction == "none":
-        return losses[()]
-    if reduction == "sum":
-        return losses.sum()[()]
-    denominator = weighted(counted, s).sum()
-    if denominator == 0:
-        raise ValueError(
-            "no target counts towards the mean: every one is ignored (ignore_index) or "
-            "has weight 0, so the mean is 0 / 0. Use reduction='sum' (which gives 0) or "
-            "check how the batch was built."
-        )
-    return (losses.sum() / denominator)[()]
 
 
 def nll_loss_grad(

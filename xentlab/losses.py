@@ -43,12 +43,12 @@ from ._validation import (
     check_reduction,
     check_same_shape,
     check_sums_to_one,
+    finish_loss,
     in_unit_interval_by_blocks,
-    reduce_loss,
+    reduce_counted,
     rows_sum_to_one_by_blocks,
     show,
     warn,
-    weighted,
 )
 
 __all__ = [
@@ -163,18 +163,6 @@ def _clip(p: Array, eps: float | None) -> Array:
     return p if eps is None else np.clip(p, eps, 1 - eps)
 
 
-def _finish(per_example: Array, reduction: Any, sample_weight: ArrayLike | None) -> Loss:
-    reduction = check_reduction(reduction)
-    n = per_example.shape[0] if per_example.ndim else 1
-    w = as_sample_weight(sample_weight, n, per_example.dtype)
-    if w is not None and per_example.ndim == 0:
-        raise ValueError(
-            "sample_weight needs a batch: the inputs hold a single example; pass a "
-            "batch of shape (N, ...) or drop sample_weight."
-        )
-    return reduce_loss(per_example, reduction, w)[()]
-
-
 def _along(weights: Array, axis: int, ndim: int) -> Array:
     # Shape (1, ..., C, ..., 1): one weight per class, broadcast along ``axis``.
     shape = [1] * ndim
@@ -191,15 +179,15 @@ def _finish_class_weighted(
     ``sum_i s_i w[y_i]`` (``s`` the sample weights, 1 if not given).
     """
     if check_reduction(reduction) != "mean":
-        return _finish(weighted, reduction, sample_weight)
-    total = _finish(np.broadcast_to(true_weight, weighted.shape), "sum", sample_weight)
+        return finish_loss(weighted, reduction, sample_weight)
+    total = finish_loss(np.broadcast_to(true_weight, weighted.shape), "sum", sample_weight)
     if total == 0:
         raise ValueError(
             "the class weights of the true classes (times sample_weight) sum to zero, so "
             "the weighted mean is undefined; give some true class a positive weight or "
             "use reduction='sum'."
         )
-    return _finish(weighted, "sum", sample_weight) / total
+    return finish_loss(weighted, "sum", sample_weight) / total
 
 
 # ---------------------------------------------------------------------- public
@@ -291,7 +279,7 @@ def binary_cross_entropy(
         smoothing, _ = _check_logit_options(eps, label_smoothing, 0.0)
         reduction = check_reduction(reduction)
         per_element, counted = _binary_from_logits(y_true, y_pred, smoothing, pos_weight, where)
-        return _reduce_counted(per_element, counted, reduction, sample_weight)
+        return reduce_counted(per_element, counted, reduction, sample_weight)
     _only_with_logits(pos_weight=pos_weight, where=where)
     smoothing = _check_label_smoothing(label_smoothing)
     y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
@@ -314,7 +302,7 @@ def binary_cross_entropy(
             in_unit_interval_by_blocks(p, "y_pred", 1),
         ],
     )
-    return _finish(per_element, reduction, sample_weight)
+    return finish_loss(per_element, reduction, sample_weight)
 
 
 def categorical_cross_entropy(
@@ -423,7 +411,7 @@ def categorical_cross_entropy(
         per_example, counted = _categorical_from_logits(
             y_true, y_pred, axis, smoothing, z, class_weight, where
         )
-        return _reduce_counted(per_example, counted, reduction, sample_weight)
+        return reduce_counted(per_example, counted, reduction, sample_weight)
     _only_with_logits(where=where, z_loss=z_loss)
     y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
     check_same_shape(y, p, "y_true", "y_pred")
@@ -440,7 +428,7 @@ def categorical_cross_entropy(
         return _categorical_cross_entropy(y_rows, p_rows, smoothing, weights, clip)
 
     per_example = reduce_rows_in_blocks(kernel, p.dtype, axis, y, p)
-    return _finish(per_example[()], reduction, sample_weight)
+    return finish_loss(per_example[()], reduction, sample_weight)
 
 
 def sparse_categorical_cross_entropy(
@@ -558,7 +546,7 @@ def sparse_categorical_cross_entropy(
         per_example, counted = _sparse_from_logits(
             y_true, y_pred, axis, smoothing, z, class_weight, ignore_index, where
         )
-        return _reduce_counted(per_example, counted, reduction, sample_weight)
+        return reduce_counted(per_example, counted, reduction, sample_weight)
     _only_with_logits(ignore_index=ignore_index, where=where, z_loss=z_loss)
     p = as_float_array(y_pred, "y_pred")
     axis = check_class_axis(p, "y_pred", axis)
@@ -581,7 +569,7 @@ def sparse_categorical_cross_entropy(
             per_example = np.where(smoothing == 1, 0, (1 - smoothing) * per_example)
         per_example = per_example + smoothing * uniform_part
     if weights is None:
-        return _finish(per_example, reduction, sample_weight)
+        return finish_loss(per_example, reduction, sample_weight)
     return _finish_class_weighted(per_example, true_weight, reduction, sample_weight)
 
 
@@ -853,7 +841,7 @@ def mean_squared_error(
     check_finite(p, "y_pred")
     with np.errstate(over="ignore"):  # a square beyond the float range is inf
         diff = y - p
-        return _finish(diff * diff, reduction, sample_weight)
+        return finish_loss(diff * diff, reduction, sample_weight)
 
 
 def hinge_loss(
@@ -915,7 +903,7 @@ def hinge_loss(
             f"{values[:10]!r}; for more than two classes use multiclass_hinge_loss."
         )
     signs = np.where(y == 0, -1, y).astype(s.dtype, copy=False)
-    return _finish(np.maximum(0, 1 - signs * s), reduction, sample_weight)
+    return finish_loss(np.maximum(0, 1 - signs * s), reduction, sample_weight)
 
 
 def multiclass_hinge_loss(
@@ -988,7 +976,7 @@ def multiclass_hinge_loss(
     squared = check_option("squared", squared, choices=(True, False))
     labels = as_class_labels(y_true, "y_true", s.shape[axis], batch_shape(s, axis))
     per_example = _multiclass_hinge(labels, s, axis, s.dtype.type(margin), squared)
-    return _finish(per_example, reduction, sample_weight)
+    return finish_loss(per_example, reduction, sample_weight)
 
 
 def crammer_singer_hinge_loss(
@@ -1083,7 +1071,7 @@ def crammer_singer_hinge_loss(
         lost = (best_other - (gap - back)) + (-s_true - back)
         per_example = (s.dtype.type(margin) + gap) + np.where(np.isfinite(gap), lost, 0)
     per_example = np.maximum(per_example, 0)
-    return _finish(np.squeeze(per_example, axis=axis), reduction, sample_weight)
+    return finish_loss(np.squeeze(per_example, axis=axis), reduction, sample_weight)
 
 
 # ------------------------------------------------------------------ from logits
@@ -1095,38 +1083,6 @@ def crammer_singer_hinge_loss(
 # z-loss. Only some examples count towards a mean (an ignored target, a fully
 # masked row and a weight of 0 do not), so these paths reduce with the weight each
 # example has in the mean's denominator, ``counted``.
-
-
-def _reduce_counted(
-    per_example: Array, counted: Array, reduction: str, sample_weight: ArrayLike | None
-) -> Loss:
-    """``reduction`` of losses of which each counts ``counted`` times in the mean.
-
-    ``"mean"`` is ``sum(s * l) / sum(s * counted)`` (PyTorch's weighted mean, with
-    sample weights ``s``): it raises rather than return 0 / 0 when nothing counts.
-    """
-    n = per_example.shape[0] if per_example.ndim else 1
-    s = as_sample_weight(sample_weight, n, per_example.dtype)
-    if s is not None and per_example.ndim == 0:
-        raise ValueError(
-            "sample_weight needs a batch: the inputs hold a single example; pass a "
-            "batch of shape (N, ...) or drop sample_weight."
-        )
-    losses = weighted(per_example, s)
-    if reduction == "none":
-        return losses[()]
-    if reduction == "sum":
-        with np.errstate(over="ignore"):  # a sum beyond the float range is inf
-            return losses.sum()[()]
-    denominator = weighted(counted, s).sum()
-    if denominator == 0:
-        raise ValueError(
-            "no target counts towards the mean: every one is ignored (ignore_index), "
-            "masked (where) or has weight 0, so the mean is 0 / 0. Use reduction='sum' "
-            "(which gives 0) or check how the batch was built."
-        )
-    with np.errstate(over="ignore", invalid="ignore"):
-        return (losses.sum() / denominator)[()]
 
 
 def _check_logit_options(eps: Any, label_smoothing: Any, z_loss: Any) -> tuple[float, float]:

@@ -20,14 +20,13 @@ from ._validation import (
     as_class_labels,
     as_float_array,
     as_float_arrays,
-    as_sample_weight,
     batch_shape,
     check_class_axis,
     check_in_unit_interval,
     check_no_nan,
     check_reduction,
     check_sums_to_one,
-    reduce_loss,
+    finish_loss,
     show,
 )
 
@@ -161,14 +160,7 @@ def brier_score(
         per_example = d * d
     else:
         per_example = reduce_rows_in_blocks(_squared_error_rows, p.dtype, class_axis, y, p)
-    n = per_example.shape[0] if per_example.ndim else 1
-    w = as_sample_weight(sample_weight, n, per_example.dtype)
-    if w is not None and per_example.ndim == 0:
-        raise ValueError(
-            "sample_weight needs a batch: the inputs hold a single example; pass a "
-            "batch of shape (N, ...) or drop sample_weight."
-        )
-    return reduce_loss(per_example, reduction, w)[()]
+    return finish_loss(per_example, reduction, sample_weight)
 
 
 def brier_score_grad(
