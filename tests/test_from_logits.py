@@ -389,3 +389,108 @@ def test_gradient_rows_for_reduction_none_and_minus_inf():
     assert g[0, 1] == 0.0
     g32 = xl.sparse_categorical_cross_entropy_grad(y, x.astype(np.float32), label_smoothing=0.1)
     assert g32.dtype == np.float32
+
+
+DENSE_OPTIONS = [
+    {},
+    {"class_weight": [1.0, 2.0, 0.5, 3.0]},
+    {"label_smoothing": 0.2},
+    {"where": "mask"},
+    {"z_loss": 0.01},
+    {"sample_weight": [0.5, 1.0, 1.5, 2.0, 0.25]},
+    {
+        "label_smoothing": 0.2,
+        "class_weight": [1.0, 2.0, 0.5, 3.0],
+        "where": "mask",
+        "z_loss": 0.01,
+        "sample_weight": [0.5, 1.0, 1.5, 2.0, 0.25],
+    },
+]
+
+
+def _soft_targets_and_mask(rng):
+    y = rng.dirichlet(np.ones(4), size=5)
+    mask = np.ones((5, 4), bool)
+    mask[1, 1] = mask[3, 2] = False
+    y[~mask] = 0.0
+    return y / y.sum(axis=1, keepdims=True), mask
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("options", DENSE_OPTIONS)
+def test_dense_gradient_by_central_differences(options, reduction):
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(5, 4))
+    y, mask = _soft_targets_and_mask(rng)
+    kwargs = dict(options)
+    if kwargs.get("where") == "mask":
+        kwargs["where"] = mask
+
+    def loss(v):
+        out = xl.categorical_cross_entropy(y, v, from_logits=True, reduction=reduction, **kwargs)
+        return float(np.sum(out))  # "none": the gradient of the sum is the sum of the rows
+
+    def grad(v):
+        return xl.categorical_cross_entropy_grad(
+            y, v, from_logits=True, reduction=reduction, **kwargs
+        )
+
+    assert xl.check_gradient(loss, grad, x) < 1e-8
+    if "where" in kwargs:
+        assert (grad(x)[~mask] == 0).all()
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"label_smoothing": 0.2},
+        {"pos_weight": [1.0, 3.0, 0.5]},
+        {"where": "mask"},
+        {"sample_weight": [0.5, 1.0, 2.0, 0.25]},
+        {
+            "label_smoothing": 0.1,
+            "pos_weight": 2.0,
+            "where": "mask",
+            "sample_weight": [0.5, 1.0, 2.0, 0.25],
+        },
+    ],
+)
+def test_binary_gradient_by_central_differences(options, reduction):
+    rng = np.random.default_rng(7)
+    x = rng.normal(scale=3.0, size=(4, 3))
+    z = (rng.random((4, 3)) < 0.5).astype(float)
+    kwargs = dict(options)
+    if kwargs.get("where") == "mask":
+        kwargs["where"] = rng.random((4, 3)) < 0.7
+
+    def loss(v):
+        out = xl.binary_cross_entropy(z, v, from_logits=True, reduction=reduction, **kwargs)
+        return float(np.sum(out))
+
+    def grad(v):
+        return xl.binary_cross_entropy_grad(z, v, from_logits=True, reduction=reduction, **kwargs)
+
+    assert xl.check_gradient(loss, grad, x) < 1e-8
+
+
+def test_probability_gradients_with_options():
+    rng = np.random.default_rng(8)
+    p = rng.dirichlet(np.ones(3), size=4)
+    y = np.eye(3)[[0, 2, 1, 1]]
+    w = [1.0, 2.0, 0.5]
+    # d/dp_j of -sum_j t_j log p_j, t the weighted, smoothed target (derived by hand).
+    g = xl.categorical_cross_entropy_grad(y, p, label_smoothing=0.1, class_weight=w)
+    t = ((1 - 0.1) * y + 0.1 / 3) * np.array(w)
+    np.testing.assert_allclose(g, -t / p, rtol=1e-15)
+    pb = rng.uniform(0.05, 0.95, size=(4, 3))
+    zb = (rng.random((4, 3)) < 0.5).astype(float)
+    gb = xl.binary_cross_entropy_grad(zb, pb, label_smoothing=0.2, reduction="mean")
+    zs = zb * 0.8 + 0.1
+    np.testing.assert_allclose(gb, (pb - zs) / (pb * (1 - pb)) / 12, rtol=1e-14)
+    with pytest.raises(
+        ValueError,
+        match=re.escape("where is an option of the loss from logits; pass from_logits=True"),
+    ):
+        xl.categorical_cross_entropy_grad(y, p, where=np.ones((4, 3), bool))

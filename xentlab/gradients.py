@@ -22,6 +22,7 @@ from ._validation import (
     as_class_weight,
     as_float_array,
     as_float_arrays,
+    as_mask,
     as_masked_logits,
     as_pos_weight,
     as_sample_weight,
@@ -253,84 +254,257 @@ def sparse_softmax_cross_entropy_grad(
 # ---------------------------------------------------------- from probabilities
 
 
-def binary_cross_entropy_grad(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
-    r"""Gradient of the elementwise :func:`~xentlab.binary_cross_entropy` w.r.t. ``y_pred``.
+def binary_cross_entropy_grad(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    from_logits: bool = False,
+    reduction: str = "none",
+    sample_weight: ArrayLike | None = None,
+    label_smoothing: float = 0.0,
+    pos_weight: ArrayLike | None = None,
+    where: ArrayLike | None = None,
+) -> FloatArray:
+    r"""Gradient of :func:`~xentlab.binary_cross_entropy` w.r.t. ``y_pred``.
 
     .. math::
 
-        \frac{\partial \ell}{\partial p} = \frac{p - y}{p\,(1 - p)}
+        \frac{\partial \ell}{\partial p} = \frac{p - y}{p\,(1 - p)}, \qquad
+        \frac{\partial \ell}{\partial x} = (1 - y)\,\sigma(x) - q\,y\,\sigma(-x)
+        \quad \text{(from logits)}
+
+    with :math:`y` the label after smoothing, :math:`y (1 - \varepsilon) + \varepsilon / 2`,
+    and :math:`q` the ``pos_weight``. The second form is ``sigmoid(x) - y`` for
+    :math:`q = 1`, written so that nothing cancels where :math:`\sigma(x)` rounds to 1.
 
     Parameters
     ----------
     y_true, y_pred : array_like
-        Targets and probabilities, same shape; ``y_pred`` strictly inside (0, 1).
+        Targets and probabilities, same shape; ``y_pred`` strictly inside (0, 1). With
+        ``from_logits=True``, ``y_pred`` holds logits (``-inf`` where the label is 0
+        and the outcome cannot occur: gradient 0 there).
+    from_logits, reduction, sample_weight, label_smoothing, pos_weight, where
+        As :func:`~xentlab.binary_cross_entropy` (``pos_weight`` and ``where`` need
+        ``from_logits=True``). ``reduction="none"`` (the default) gives the gradient
+        of each element's loss; ``"mean"`` and ``"sum"`` that of the reduced loss.
 
     Returns
     -------
     ndarray
+        Shape and float dtype of ``y_pred``.
 
     Raises
     ------
     ValueError
-        If ``y_pred`` is 0 or 1 somewhere (the gradient is infinite there), or as
-        :func:`~xentlab.binary_cross_entropy`.
+        If ``y_pred`` is 0 or 1 somewhere (probabilities: the gradient is infinite
+        there), or as :func:`~xentlab.binary_cross_entropy`.
 
     Examples
     --------
     >>> from xentlab import binary_cross_entropy_grad
     >>> print(binary_cross_entropy_grad([1.0, 0.0], [0.8, 0.5]).round(4))
     [-1.25  2.  ]
+    >>> g = binary_cross_entropy_grad([1.0, 0.0], [2.0, -1.0], from_logits=True, reduction="mean")
+    >>> print(g.round(4))  # (sigmoid(x) - y) / 2
+    [-0.0596  0.1345]
     """
-    y, p = _probabilities(y_true, y_pred)
-    if ((p == 0) | (p == 1)).any():
-        raise ValueError(
-            "y_pred must be strictly inside (0, 1) for a finite gradient; work from "
-            "logits (sigmoid_cross_entropy_grad) or clip y_pred."
-        )
-    return (p - y) / (p * (1 - p))
+    reduction = check_reduction(reduction)
+    smoothing = float(
+        check_option("label_smoothing", label_smoothing, low=0, high=1, hint="0.1 is typical.")
+    )
+    if check_option("from_logits", from_logits, choices=(True, False)):
+        grad, counted = _binary_logits_grad(y_true, y_pred, smoothing, pos_weight, where)
+    else:
+        _only_with_logits(pos_weight=pos_weight, where=where)
+        y, p = _probabilities(y_true, y_pred)
+        if ((p == 0) | (p == 1)).any():
+            raise ValueError(
+                "y_pred must be strictly inside (0, 1) for a finite gradient; work from "
+                "logits (from_logits=True) or clip y_pred."
+            )
+        if smoothing:
+            y = y * (1 - smoothing) + smoothing / 2
+        grad, counted = (p - y) / (p * (1 - p)), np.ones_like(p)
+    factor = _reduction_scale(counted.reshape(-1), reduction, sample_weight, counted.shape)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge weights: inf, not a warning
+        return grad * factor.reshape(counted.shape)
 
 
-def categorical_cross_entropy_grad(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
+def _binary_logits_grad(
+    y_true: ArrayLike,
+    logits: ArrayLike,
+    smoothing: float,
+    pos_weight: ArrayLike | None,
+    where: ArrayLike | None,
+) -> tuple[FloatArray, FloatArray]:
+    """Elementwise gradient from logits, and each element's weight in the mean."""
+    z, x = as_float_arrays((y_true, "y_true"), (logits, "y_pred"))
+    check_same_shape(z, x, "y_true", "y_pred")
+    check_in_unit_interval(z, "y_true")
+    check_logits(x, "y_pred")
+    mask = as_mask(where, x.shape, None)
+    if smoothing:
+        z = z * (1 - smoothing) + smoothing / 2
+    q = None if pos_weight is None else as_pos_weight(pos_weight, x)
+    grad = _kernels.sigmoid_cross_entropy_grad(z, x, q)
+    if mask is None:
+        return grad, np.ones_like(x)
+    return np.where(mask, grad, 0).astype(x.dtype), mask.astype(x.dtype)
+
+
+def _only_with_logits(**options: Any) -> None:
+    for name, value in options.items():
+        if value is not None and not (name == "z_loss" and value == 0):
+            raise ValueError(
+                f"{name} is an option of the loss from logits; pass from_logits=True with "
+                "logits as y_pred (it needs the scores, not probabilities)."
+            )
+
+
+def categorical_cross_entropy_grad(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    from_logits: bool = False,
+    axis: int = -1,
+    reduction: str = "none",
+    sample_weight: ArrayLike | None = None,
+    label_smoothing: float = 0.0,
+    class_weight: ArrayLike | None = None,
+    where: ArrayLike | None = None,
+    z_loss: float = 0.0,
+) -> FloatArray:
     r"""Gradient of :func:`~xentlab.categorical_cross_entropy` w.r.t. ``y_pred``.
 
     .. math::
 
-        \frac{\partial \ell}{\partial p_j} = -\frac{y_j}{p_j}
+        \frac{\partial \ell}{\partial p_j} = -\frac{t_j}{p_j}, \qquad
+        \frac{\partial \ell}{\partial x_j} = p_j \Bigl(\sum_k t_k + 2 \zeta L\Bigr) - t_j
+        \quad \text{(from logits)}
+
+    where :math:`t_j = w_j \bigl((1 - \varepsilon) y_j + \varepsilon / C\bigr)` is the
+    weighted, smoothed target (the smoothing skips masked classes),
+    :math:`p = \operatorname{softmax}(x)`, :math:`L = \log \sum_k e^{x_k}` and
+    :math:`\zeta` the ``z_loss`` coefficient. Without options the second form is the
+    famous :math:`p - y` (chapter 4 derives it).
 
     Parameters
     ----------
     y_true, y_pred : array_like
-        Targets and probabilities, same shape; ``y_pred`` > 0 wherever ``y_true`` > 0.
+        Targets and probabilities, same shape; ``y_pred`` > 0 wherever the target is.
+        With ``from_logits=True``, ``y_pred`` holds logits (``-inf`` for an impossible
+        class: gradient 0 there).
+    from_logits, axis, reduction, sample_weight, label_smoothing, class_weight, where, z_loss
+        As :func:`~xentlab.categorical_cross_entropy` (``where`` and ``z_loss`` need
+        ``from_logits=True``). ``reduction="none"`` (the default) gives each row the
+        gradient of its example's loss; ``"mean"`` and ``"sum"`` that of the reduced loss.
 
     Returns
     -------
     ndarray
+        Shape and float dtype of ``y_pred``.
 
     Raises
     ------
     ValueError
-        If ``y_pred`` is 0 where ``y_true`` is not (infinite gradient), or as
-        :func:`~xentlab.categorical_cross_entropy`.
-
-    Notes
-    -----
-    Composed with the softmax Jacobian this gives the famous :math:`p - y` of
-    :func:`softmax_cross_entropy_grad` (chapter 4 derives it).
+        If ``y_pred`` is 0 where the target is not (probabilities: infinite
+        gradient), or as :func:`~xentlab.categorical_cross_entropy`.
 
     Examples
     --------
     >>> from xentlab import categorical_cross_entropy_grad
     >>> print(categorical_cross_entropy_grad([0, 1], [0.5, 0.5]))
     [-0. -2.]
+    >>> print(categorical_cross_entropy_grad([0, 1], [0.0, 0.0], from_logits=True))
+    [ 0.5 -0.5]
     """
+    reduction = check_reduction(reduction)
+    smoothing = float(
+        check_option("label_smoothing", label_smoothing, low=0, high=1, hint="0.1 is typical.")
+    )
+    if check_option("from_logits", from_logits, choices=(True, False)):
+        zeta = float(check_option("z_loss", z_loss, low=0, hint="1e-4 is typical."))
+        grad, counted, axis = _categorical_logits_grad(
+            y_true, y_pred, axis, smoothing, class_weight, where, zeta
+        )
+    else:
+        _only_with_logits(where=where, z_loss=z_loss)
+        grad, counted, axis = _categorical_probability_grad(
+            y_true, y_pred, axis, smoothing, class_weight
+        )
+    factor = _reduction_scale(counted.reshape(-1), reduction, sample_weight, counted.shape)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge weights: inf, not a warning
+        return grad * np.expand_dims(factor.reshape(counted.shape), axis)
+
+
+def _weighted_targets(
+    y: FloatArray,
+    axis: int,
+    smoothing: float,
+    class_weight: ArrayLike | None,
+    allowed: NDArray[np.bool_] | None,
+) -> FloatArray:
+    """t = w ((1 - e) y + e / C), the smoothing over the allowed classes only."""
+    n_classes = y.shape[axis]
+    t = y
+    if smoothing:
+        uniform = smoothing / n_classes if allowed is None else allowed * (smoothing / n_classes)
+        t = (1 - smoothing) * y + uniform
+    w = as_class_weight(class_weight, n_classes, y.dtype)
+    if w is not None:
+        shape = [1] * y.ndim
+        shape[axis] = n_classes
+        t = t * w.reshape(shape)
+    return t.astype(y.dtype, copy=False)
+
+
+def _categorical_probability_grad(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    axis: Any,
+    smoothing: float,
+    class_weight: ArrayLike | None,
+) -> tuple[FloatArray, FloatArray, int]:
     y, p = _probabilities(y_true, y_pred)
-    if ((p == 0) & (y > 0)).any():
+    axis = check_class_axis(p, "y_pred", axis)
+    t = _weighted_targets(y, axis, smoothing, class_weight, None)
+    if ((p == 0) & (t > 0)).any():
         raise ValueError(
             "y_pred is 0 where y_true is positive, so the gradient is infinite there; "
-            "work from logits (softmax_cross_entropy_grad) or clip y_pred."
+            "work from logits (from_logits=True) or clip y_pred."
         )
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(y == 0, -0.0, -y / p)
+        grad = np.where(t == 0, -0.0, -t / p)
+    return grad, np.ones(batch_shape(p, axis), p.dtype), axis
+
+
+def _categorical_logits_grad(
+    y_true: ArrayLike,
+    logits: ArrayLike,
+    axis: Any,
+    smoothing: float,
+    class_weight: ArrayLike | None,
+    where: ArrayLike | None,
+    zeta: float,
+) -> tuple[FloatArray, FloatArray, int]:
+    y, x = as_float_arrays((y_true, "y_true"), (logits, "y_pred"))
+    check_same_shape(y, x, "y_true", "y_pred")
+    x, axis, live = as_masked_logits(x, axis, where, "y_pred")
+    check_in_unit_interval(y, "y_true")
+    allowed = ~np.isneginf(x)
+    t = _weighted_targets(y, axis, smoothing, class_weight, allowed)
+    coefficient = t.sum(axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore", over="ignore"):  # fully masked rows: dropped below
+        p = _kernels.softmax(x, axis)
+        if zeta:
+            lse = reduce_rows_in_blocks(_kernels.logsumexp_rows, x.dtype, axis, x)
+            coefficient = coefficient + 2 * zeta * np.expand_dims(lse, axis)
+        grad = p * coefficient - t
+    counted = np.ones(batch_shape(x, axis), x.dtype)
+    if live is not None:
+        grad = np.where(np.expand_dims(live, axis), grad, 0).astype(x.dtype)
+        counted = live.astype(x.dtype)
+    return grad, counted, axis
 
 
 def mean_squared_error_grad(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
@@ -596,7 +770,7 @@ def sparse_categorical_cross_entropy_grad(
     logits: ArrayLike,
     *,
     axis: int = -1,
-    reduction: str = "mean",
+    reduction: str = "none",
     sample_weight: ArrayLike | None = None,
     label_smoothing: float = 0.0,
     class_weight: ArrayLike | None = None,
