@@ -42,51 +42,6 @@ import xentlab as xl
 # that is still open; reproduce one with check(ENTRIES[name], argument, oddity, 0).
 # Fix it, then delete its line (test_known_failures_still_fail says when).
 KNOWN_FAILURES: dict[tuple[str, str, str], str] = {
-    (
-        "SoftmaxRegression.fit",
-        "X",
-        "value:1e308",
-    ): "X of +-1e308: FloatingPointError ('diverged'), not a ValueError naming X",
-    (
-        "SoftmaxRegression.fit",
-        "X",
-        "value:-1e308",
-    ): "X of +-1e308: FloatingPointError ('diverged'), not a ValueError naming X",
-    (
-        "SoftmaxRegression.fit",
-        "X",
-        "value:span",
-    ): "X of +-1e308: FloatingPointError ('diverged'), not a ValueError naming X",
-    (
-        "LogisticRegression.fit",
-        "X",
-        "value:1e308",
-    ): "X of +-1e308: FloatingPointError ('diverged'), not a ValueError naming X",
-    (
-        "LogisticRegression.fit",
-        "X",
-        "value:-1e308",
-    ): "X of +-1e308: FloatingPointError ('diverged'), not a ValueError naming X",
-    (
-        "LogisticRegression.fit",
-        "X",
-        "value:span",
-    ): "X of +-1e308: FloatingPointError ('diverged'), not a ValueError naming X",
-    (
-        "LinearSVM.fit",
-        "X",
-        "value:1e308",
-    ): "X of +-1e308: FloatingPointError ('diverged'), not a ValueError naming X",
-    (
-        "LinearSVM.fit",
-        "X",
-        "value:-1e308",
-    ): "X of +-1e308: FloatingPointError ('diverged'), not a ValueError naming X",
-    (
-        "LinearSVM.fit",
-        "X",
-        "value:span",
-    ): "X of +-1e308: FloatingPointError ('diverged'), not a ValueError naming X",
 }
 
 # ----------------------------------------------------------------- the entries

@@ -447,6 +447,9 @@ def test_unseen_label_in_objective():
 
 def test_divergence_is_reported():
     X, y = _blobs(3)
-    message = r"diverged: .* Lower learning_rate \(now 1e\+300\)"
+    message = r"diverged: .* Lower learning_rate \(now 1e\+300\) or alpha"
     with pytest.raises(FloatingPointError, match=message):
         SoftmaxRegression(learning_rate=1e300, max_iter=5).fit(X * 1e10, y)
+    with pytest.raises(xl.DivergenceError, match="scale the features X"):
+        SoftmaxRegression(max_iter=5).fit(X * 1e307, y)
+    assert issubclass(xl.DivergenceError, ValueError)

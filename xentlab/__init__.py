@@ -67,7 +67,13 @@ from .metrics import (
     reliability_curve,
     top_k_accuracy,
 )
-from .models import LinearSVM, LogisticRegression, NotFittedError, SoftmaxRegression
+from .models import (
+    DivergenceError,
+    LinearSVM,
+    LogisticRegression,
+    NotFittedError,
+    SoftmaxRegression,
+)
 from .scoring import brier_score, brier_score_grad
 from .tf import (
     sigmoid_cross_entropy_with_logits,
@@ -155,4 +161,5 @@ __all__ = [
     "LogisticRegression",
     "LinearSVM",
     "NotFittedError",
+    "DivergenceError",
 ]

@@ -51,7 +51,13 @@ from .gradients import (
 from .losses import multiclass_hinge_loss
 from .tf import sigmoid_cross_entropy_with_logits, sparse_softmax_cross_entropy_with_logits
 
-__all__ = ["SoftmaxRegression", "LogisticRegression", "LinearSVM", "NotFittedError"]
+__all__ = [
+    "SoftmaxRegression",
+    "LogisticRegression",
+    "LinearSVM",
+    "NotFittedError",
+    "DivergenceError",
+]
 
 Array = NDArray[Any]
 Weights = NDArray[np.float64]
@@ -61,6 +67,14 @@ ObjectiveValue = tuple[float, Weights, Weights]  # J, dJ/dW, dJ/db
 # J and its gradients at (W, b), on the training rows given (all of them for None).
 Objective = Callable[[Weights, Weights, Codes | None], ObjectiveValue]
 RandomState = int | np.random.Generator | None
+
+
+class DivergenceError(FloatingPointError, ValueError):
+    """Gradient descent diverged: the scores overflowed to inf or NaN.
+
+    A ``FloatingPointError`` (an arithmetic failure) and a ``ValueError`` (the fix
+    is in the values passed: the learning rate, ``alpha`` or the scale of ``X``).
+    """
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -288,10 +302,11 @@ class _LinearClassifier(_Hyperparameters):
         """J(W, b) on (X, codes) and its gradients: X^T G / n + alpha W and sum(G) / n."""
         scores = _scores(X, W, b)
         if not np.isfinite(scores).all():
-            raise FloatingPointError(
+            raise DivergenceError(
                 f"{type(self).__name__} diverged: the scores overflowed to inf or NaN. "
-                f"Lower learning_rate (now {show(self.learning_rate)}) or scale the features "
-                "(for example to [0, 1], or to zero mean and unit variance)."
+                f"Lower learning_rate (now {show(self.learning_rate)}) or alpha (now "
+                f"{show(alpha)}), or scale the features X (for example to [0, 1], or to zero "
+                "mean and unit variance)."
             )
         loss, grad_scores = self._loss_and_grad(codes, scores)
         n = X.shape[0]
@@ -327,8 +342,9 @@ class _LinearClassifier(_Hyperparameters):
             out of range.
         TypeError
             If ``X`` is not numeric or a hyper-parameter is of the wrong kind.
-        FloatingPointError
-            If the scores overflow (the learning rate is too large for the data).
+        DivergenceError
+            If the scores overflow (the learning rate or ``alpha`` is too large for the
+            scale of ``X``); a ``FloatingPointError`` and a ``ValueError``.
         """
         schedule = self._schedule()
         features = _check_X(X)
