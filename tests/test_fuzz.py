@@ -41,8 +41,7 @@ import xentlab as xl
 # (callable, argument, oddity pattern): reason. Each is a failure the suite found
 # that is still open; reproduce one with check(ENTRIES[name], argument, oddity, 0).
 # Fix it, then delete its line (test_known_failures_still_fail says when).
-KNOWN_FAILURES: dict[tuple[str, str, str], str] = {
-}
+KNOWN_FAILURES: dict[tuple[str, str, str], str] = {}
 
 # ----------------------------------------------------------------- the entries
 
