@@ -494,3 +494,27 @@ def test_probability_gradients_with_options():
         match=re.escape("where is an option of the loss from logits; pass from_logits=True"),
     ):
         xl.categorical_cross_entropy_grad(y, p, where=np.ones((4, 3), bool))
+
+
+@pytest.mark.parametrize("offset", [0.0, 50.0, 300.0, -300.0])
+@pytest.mark.parametrize("spread", [1e-6, 1.0, 30.0])
+def test_label_smoothing_is_accurate_against_mpmath(offset, spread):
+    # The smoothing term sum_j (lse - x_j) is summed as C lse - sum_j x_j where that
+    # keeps 64 eps, term by term elsewhere: check both against 50-digit references.
+    import mpmath
+
+    rng = np.random.default_rng(int(abs(offset)) + int(spread * 10))
+    x = offset + spread * rng.normal(size=(40, 5))
+    y = rng.integers(0, 5, 40)
+    e, w = 0.1, [1.0, 2.0, 0.5, 1.0, 3.0]
+    got = xl.sparse_categorical_cross_entropy(
+        y, x, from_logits=True, label_smoothing=e, class_weight=w, reduction="none"
+    )
+    with mpmath.workdps(50):
+        for i in range(40):
+            row = [mpmath.mpf(float(v)) for v in x[i]]
+            lse = mpmath.log(sum(mpmath.exp(v) for v in row))
+            exact = (1 - mpmath.mpf(e)) * w[y[i]] * (lse - row[y[i]]) + mpmath.mpf(e) / 5 * sum(
+                wj * (lse - v) for wj, v in zip(w, row, strict=True)
+            )
+            assert abs(got[i] / float(exact) - 1) <= 1e-13, (i, got[i], float(exact))

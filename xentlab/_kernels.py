@@ -262,7 +262,9 @@ def sparse_softmax_ce_terms_rows(
     """
     flat = np.arange(0, x.size, x.shape[1]) + labels
     x_true = x.ravel().take(flat)
-    if -bound <= x.min() and x.max() <= bound:
+    low, high = x.min(), x.max()
+    w = np.ones(x.shape[1], x.dtype) if weights is None else weights
+    if -bound <= low and high <= bound:
         # As sparse_softmax_cross_entropy_rows: no shift, no row maximum; a masked
         # class is zeroed after the exponential, so the fast path survives masking.
         e = np.exp(x)
@@ -278,7 +280,11 @@ def sparse_softmax_ce_terms_rows(
                 if target_masked.any():
                     ce[target_masked] = np.inf
                     lse[target_masked] = np.log(rest[target_masked])
-        impossible = None if mask is None else ~mask
+        if not want_uniform:
+            return ce, lse, None
+        if mask is None:
+            return ce, lse, _uniform_surprise_fast(x, lse, w, max(-low, high), e)
+        impossible: Array | None = ~mask
         buffer = e  # free now: the smoothing term reuses it
     else:
         if mask is not None:
@@ -289,15 +295,34 @@ def sparse_softmax_ce_terms_rows(
         with np.errstate(over="ignore", invalid="ignore"):  # rows of -inf only: nan, unused
             ce = (m[:, 0] - x_true) + tail
         lse = m[:, 0] + tail
+        if not want_uniform:
+            return ce, lse, None
         impossible = np.isneginf(x) if x.min() == -np.inf else None
         buffer = np.empty_like(x)
-    if not want_uniform:
-        return ce, lse, None
     with np.errstate(invalid="ignore"):
         gap = np.subtract(lse[:, None], x, out=buffer)  # each term >= 0: nothing cancels
     if impossible is not None:
         gap[impossible] = 0.0  # an impossible class takes no share of the smoothing
     # A matrix-vector product weights and sums each row in one pass (and along a
     # short axis is several times faster than a sum).
-    w = np.ones(x.shape[1], x.dtype) if weights is None else weights
     return ce, lse, gap @ w
+
+
+def _uniform_surprise_fast(x: Array, lse: Array, w: Array, largest: float, buffer: Array) -> Array:
+    """sum_j w_j (lse - x_j) as W lse - x @ w, one pass instead of two, where that is exact.
+
+    Rounding costs at most (C + 2) eps (W |lse| + W max|x|) in absolute terms, against
+    a result of sum_j w_j (lse - x_j), whose terms are all >= 0. Rows where that bound
+    exceeds 64 eps of the result (logits far from 0 with a small spread) are summed
+    term by term instead, so every row keeps 64 eps of relative accuracy.
+    """
+    total_w = w.sum()
+    uniform = total_w * lse - x @ w
+    error = (x.shape[1] + 2) * total_w * (np.abs(lse) + largest)
+    doubtful = np.flatnonzero(error > 64 * uniform)  # indices: faster than a mask
+    if doubtful.size:
+        gap = np.subtract(
+            lse[doubtful, None], x.take(doubtful, axis=0), out=buffer[: doubtful.size]
+        )
+        uniform[doubtful] = gap @ w
+    return uniform
