@@ -1124,7 +1124,8 @@ def _sparse_from_logits(
         assert uniform is not None
         uniform *= smoothing / n_classes
         if smoothing < 1:  # a smoothing of 1 ignores the label (no 0 x inf)
-            uniform += (1 - smoothing) * per_example
+            per_example *= 1 - smoothing  # a fresh array: scaled in place
+            uniform += per_example
         per_example = uniform
     if z_loss:
         with np.errstate(over="ignore", invalid="ignore"):  # beyond the float range: inf
