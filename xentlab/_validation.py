@@ -149,6 +149,16 @@ def _check_choice(
     raise error(f"{name} must be one of {listing}, got {shown}{suffix}")
 
 
+def only_with_logits(**options: Any) -> None:
+    """Raise if an option of the losses from logits is given without ``from_logits=True``."""
+    for name, value in options.items():
+        if value is not None and not (name == "z_loss" and value == 0):
+            raise ValueError(
+                f"{name} is an option of the loss from logits; pass from_logits=True with "
+                "logits as y_pred (it needs the scores, not probabilities)."
+            )
+
+
 def check_reduction(reduction: Any) -> str:
     return str(check_option("reduction", reduction, choices=REDUCTIONS))
 

@@ -35,6 +35,7 @@ from ._validation import (
     check_option,
     check_reduction,
     check_same_shape,
+    only_with_logits,
     show_with_type,
 )
 
@@ -315,7 +316,7 @@ def binary_cross_entropy_grad(
     if check_option("from_logits", from_logits, choices=(True, False)):
         grad, counted = _binary_logits_grad(y_true, y_pred, smoothing, pos_weight, where)
     else:
-        _only_with_logits(pos_weight=pos_weight, where=where)
+        only_with_logits(pos_weight=pos_weight, where=where)
         y, p = _probabilities(y_true, y_pred)
         if ((p == 0) | (p == 1)).any():
             raise ValueError(
@@ -350,15 +351,6 @@ def _binary_logits_grad(
     if mask is None:
         return grad, np.ones_like(x)
     return np.where(mask, grad, 0).astype(x.dtype), mask.astype(x.dtype)
-
-
-def _only_with_logits(**options: Any) -> None:
-    for name, value in options.items():
-        if value is not None and not (name == "z_loss" and value == 0):
-            raise ValueError(
-                f"{name} is an option of the loss from logits; pass from_logits=True with "
-                "logits as y_pred (it needs the scores, not probabilities)."
-            )
 
 
 def categorical_cross_entropy_grad(
@@ -428,7 +420,7 @@ def categorical_cross_entropy_grad(
             y_true, y_pred, axis, smoothing, class_weight, where, zeta
         )
     else:
-        _only_with_logits(where=where, z_loss=z_loss)
+        only_with_logits(where=where, z_loss=z_loss)
         grad, counted, axis = _categorical_probability_grad(
             y_true, y_pred, axis, smoothing, class_weight
         )

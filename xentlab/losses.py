@@ -45,6 +45,7 @@ from ._validation import (
     check_sums_to_one,
     finish_loss,
     in_unit_interval_by_blocks,
+    only_with_logits,
     reduce_counted,
     rows_sum_to_one_by_blocks,
     show,
@@ -148,15 +149,6 @@ def _check_label_smoothing(label_smoothing: Any) -> float:
     return float(
         check_option("label_smoothing", label_smoothing, low=0, high=1, hint="0.1 is typical.")
     )
-
-
-def _only_with_logits(**options: Any) -> None:
-    for name, value in options.items():
-        if value is not None and not (name == "z_loss" and value == 0):
-            raise ValueError(
-                f"{name} is an option of the loss from logits; pass from_logits=True with "
-                "logits as y_pred (it needs the scores, not probabilities)."
-            )
 
 
 def _clip(p: Array, eps: float | None) -> Array:
@@ -280,7 +272,7 @@ def binary_cross_entropy(
         reduction = check_reduction(reduction)
         per_element, counted = _binary_from_logits(y_true, y_pred, smoothing, pos_weight, where)
         return reduce_counted(per_element, counted, reduction, sample_weight)
-    _only_with_logits(pos_weight=pos_weight, where=where)
+    only_with_logits(pos_weight=pos_weight, where=where)
     smoothing = _check_label_smoothing(label_smoothing)
     y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
     check_same_shape(y, p, "y_true", "y_pred")
@@ -412,7 +404,7 @@ def categorical_cross_entropy(
             y_true, y_pred, axis, smoothing, z, class_weight, where
         )
         return reduce_counted(per_example, counted, reduction, sample_weight)
-    _only_with_logits(where=where, z_loss=z_loss)
+    only_with_logits(where=where, z_loss=z_loss)
     y, p = as_float_arrays((y_true, "y_true"), (y_pred, "y_pred"))
     check_same_shape(y, p, "y_true", "y_pred")
     check_in_unit_interval(y, "y_true")
@@ -547,7 +539,7 @@ def sparse_categorical_cross_entropy(
             y_true, y_pred, axis, smoothing, z, class_weight, ignore_index, where
         )
         return reduce_counted(per_example, counted, reduction, sample_weight)
-    _only_with_logits(ignore_index=ignore_index, where=where, z_loss=z_loss)
+    only_with_logits(ignore_index=ignore_index, where=where, z_loss=z_loss)
     p = as_float_array(y_pred, "y_pred")
     axis = check_class_axis(p, "y_pred", axis)
     check_in_unit_interval(p, "y_pred")
