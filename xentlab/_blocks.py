@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._validation import BlockCheck
+
 Array = NDArray[Any]
-BlockCheck = tuple[int, Callable[[Array], bool], Callable[[], None]]
 
 # 64 Ki elements (512 KiB of float64) a block: small enough for the cache,
 # large enough that the per-block Python overhead is negligible.

@@ -261,40 +261,20 @@ def sparse_softmax_ce_terms_rows(
     possible class gives lse = -inf (the caller drops it).
     """
     flat = np.arange(0, x.size, x.shape[1]) + labels
-    x_true = x.ravel().take(flat)
     low, high = x.min(), x.max()
     w = np.ones(x.shape[1], x.dtype) if weights is None else weights
+    impossible: Array | None
     if -bound <= low and high <= bound:
-        # As sparse_softmax_cross_entropy_rows: no shift, no row maximum; a masked
-        # class is zeroed after the exponential, so the fast path survives masking.
-        e = np.exp(x)
-        if mask is not None:
-            e *= mask
-        e.ravel()[flat] = 0.0
-        rest = row_sum(e)[:, 0]
-        with np.errstate(divide="ignore"):
-            ce = np.log1p(rest * np.exp(-x_true))
-            lse = x_true + ce  # log sum_k e^{x_k} = x_y + (-log softmax(x)_y)
-            if mask is not None:
-                target_masked = ~mask.ravel().take(flat)
-                if target_masked.any():
-                    ce[target_masked] = np.inf
-                    lse[target_masked] = np.log(rest[target_masked])
+        ce, lse, buffer = _ce_terms_unshifted(x, flat, mask)
         if not want_uniform:
             return ce, lse, None
         if mask is None:
-            return ce, lse, _uniform_surprise_fast(x, lse, w, max(-low, high), e)
-        impossible: Array | None = ~mask
-        buffer = e  # free now: the smoothing term reuses it
+            return ce, lse, _uniform_surprise_fast(x, lse, w, max(-low, high), buffer)
+        impossible = ~mask
     else:
         if mask is not None:
             x = np.where(mask, x, x.dtype.type(-np.inf))
-            x_true = x.ravel().take(flat)
-        m, rest = max_and_rest(x)
-        tail = np.log1p(rest[:, 0])
-        with np.errstate(over="ignore", invalid="ignore"):  # rows of -inf only: nan, unused
-            ce = (m[:, 0] - x_true) + tail
-        lse = m[:, 0] + tail
+        ce, lse = _ce_terms_shifted(x, flat)
         if not want_uniform:
             return ce, lse, None
         impossible = np.isneginf(x) if x.min() == -np.inf else None
@@ -306,6 +286,37 @@ def sparse_softmax_ce_terms_rows(
     # A matrix-vector product weights and sums each row in one pass (and along a
     # short axis is several times faster than a sum).
     return ce, lse, gap @ w
+
+
+def _ce_terms_unshifted(x: Array, flat: Array, mask: Array | None) -> tuple[Array, Array, Array]:
+    """-log softmax(x)_y and logsumexp(x) of moderate logits, and a free buffer."""
+    # As sparse_softmax_cross_entropy_rows: no shift, no row maximum; a masked
+    # class is zeroed after the exponential, so the fast path survives masking.
+    x_true = x.ravel().take(flat)
+    e = np.exp(x)
+    if mask is not None:
+        e *= mask
+    e.ravel()[flat] = 0.0
+    rest = row_sum(e)[:, 0]
+    with np.errstate(divide="ignore"):
+        ce = np.log1p(rest * np.exp(-x_true))
+        lse = x_true + ce  # log sum_k e^{x_k} = x_y + (-log softmax(x)_y)
+        if mask is not None:
+            target_masked = ~mask.ravel().take(flat)
+            if target_masked.any():
+                ce[target_masked] = np.inf
+                lse[target_masked] = np.log(rest[target_masked])
+    return ce, lse, e  # e is free now: the smoothing term reuses it
+
+
+def _ce_terms_shifted(x: Array, flat: Array) -> tuple[Array, Array]:
+    """-log softmax(x)_y and logsumexp(x), shifted by the row maximum (-inf allowed)."""
+    x_true = x.ravel().take(flat)
+    m, rest = max_and_rest(x)
+    tail = np.log1p(rest[:, 0])
+    with np.errstate(over="ignore", invalid="ignore"):  # rows of -inf only: nan, unused
+        ce = (m[:, 0] - x_true) + tail
+    return ce, m[:, 0] + tail
 
 
 def _uniform_surprise_fast(x: Array, lse: Array, w: Array, largest: float, buffer: Array) -> Array:
